@@ -1,0 +1,180 @@
+"""Links: how a change in one indicator propagates to another (DESIGN section 4).
+
+A link ``from -> to`` is either an **elasticity** (a +10 % change in ``from`` gives a
++elasticity x 10 % change in ``to``) or **additive** (``to`` changes by ``factor`` times
+the absolute change of ``from``, as a net increase follows the stock it counts).
+Data packages declare identity links that always hold; scenarios add assumption links.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sim.text import did_you_mean
+
+LINK_KEYS = ("from", "to", "elasticity", "additive", "note")
+
+
+@dataclass(frozen=True)
+class Link:
+    """One propagation rule.
+
+    Parameters
+    ----------
+    source, target : str
+        Indicator ids (``from`` and ``to`` in files).
+    elasticity : float, optional
+        Relative response: ``to *= 1 + elasticity * (from_new / from_old - 1)``.
+    additive : float, optional
+        Absolute response: ``to += additive * (from_new - from_old)``.
+    origin : str
+        ``"data"`` for identity links of the package, ``"scenario"`` for assumptions.
+    note : str
+        Why the link holds, shown with the result.
+    """
+
+    source: str
+    target: str
+    elasticity: float | None = None
+    additive: float | None = None
+    origin: str = "scenario"
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The link as it is written in a file (canonical key order)."""
+        out: dict[str, Any] = {"from": self.source, "to": self.target}
+        if self.elasticity is not None:
+            out["elasticity"] = self.elasticity
+        if self.additive is not None:
+            out["additive"] = self.additive
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+def parse_links(
+    items: Any, indicator_ids: Sequence[str], where: str, origin: str, line_of=lambda path: None
+) -> tuple[list[Link], list[str]]:
+    """Read a list of link mappings; return the links and every problem found.
+
+    Parameters
+    ----------
+    items : list of mapping
+        As read from YAML.
+    indicator_ids : sequence of str
+        Known indicator ids.
+    where : str
+        Path prefix for messages, e.g. ``"links"``.
+    origin : {"data", "scenario"}
+    line_of : callable, optional
+        Maps a path tuple such as ``("links", 0, "to")`` to a line number, or None.
+
+    Returns
+    -------
+    links : list of Link
+    problems : list of str
+    """
+
+    def at(*path: Any) -> str:
+        line = line_of(("links",) + path)
+        dotted = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
+        return f"line {line}, {dotted}" if line else dotted
+
+    if items is None:
+        return [], []
+    if not isinstance(items, list):
+        return [], [f"{at()}: expected a list of links, got {_kind(items)}"]
+    links, problems = [], []
+    for index, item in enumerate(items):
+        if not isinstance(item, Mapping):
+            problems.append(f"{at(index)}: expected a mapping with from, to and elasticity, got {_kind(item)}")
+            continue
+        item_problems = []
+        for key in item:
+            if key not in LINK_KEYS:
+                item_problems.append(f"{at(index, key)}: unknown key {key!r}{did_you_mean(key, LINK_KEYS)}")
+        ends = {}
+        for key in ("from", "to"):
+            value = item.get(key)
+            if value is None:
+                item_problems.append(f"{at(index)}: '{key}' is required (an indicator id)")
+            elif value not in indicator_ids:
+                item_problems.append(f"{at(index, key)}: unknown indicator {value!r}{did_you_mean(value, indicator_ids)}")
+            else:
+                ends[key] = value
+        if ends.get("from") is not None and ends.get("from") == ends.get("to"):
+            item_problems.append(f"{at(index)}: a link from {ends['from']!r} to itself is a cycle")
+        kinds = [k for k in ("elasticity", "additive") if k in item]
+        if len(kinds) != 1:
+            item_problems.append(f"{at(index)}: give exactly one of 'elasticity' or 'additive' (got {len(kinds)})")
+        else:
+            number = item[kinds[0]]
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
+                item_problems.append(f"{at(index, kinds[0])}: {number!r} is not a finite number")
+            elif abs(number) > 1e6:
+                item_problems.append(f"{at(index, kinds[0])}: {number!r} is out of range (|value| <= 1e6)")
+        note = item.get("note", "")
+        if not isinstance(note, str):
+            item_problems.append(f"{at(index, 'note')}: expected text, got {_kind(note)}")
+        if item_problems:
+            problems.extend(item_problems)
+            continue
+        links.append(
+            Link(
+                source=ends["from"],
+                target=ends["to"],
+                elasticity=float(item["elasticity"]) if "elasticity" in item else None,
+                additive=float(item["additive"]) if "additive" in item else None,
+                origin=origin,
+                note=note,
+            )
+        )
+    return links, problems
+
+
+def link_order(links: Iterable[Link]) -> tuple[list[Link], list[str]] | tuple[None, list[str]]:
+    """Order links so each is applied after every link feeding its source.
+
+    Returns
+    -------
+    ordered : list of Link, or None when the graph has a cycle
+    cycle : list of str
+        The indicator ids along one cycle (empty when acyclic).
+    """
+    links = list(links)
+    targets_of: dict[str, list[str]] = {}
+    for link in links:
+        targets_of.setdefault(link.source, []).append(link.target)
+    state: dict[str, int] = {}
+    order: list[str] = []
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str]:
+        state[node] = 1
+        stack.append(node)
+        for nxt in targets_of.get(node, []):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt):] + [nxt]
+            if nxt not in state:
+                cycle = visit(nxt)
+                if cycle:
+                    return cycle
+        state[node] = 2
+        stack.pop()
+        order.append(node)
+        return []
+
+    for node in list(targets_of):
+        if node not in state:
+            cycle = visit(node)
+            if cycle:
+                return None, cycle
+    position = {node: i for i, node in enumerate(reversed(order))}
+    return sorted(links, key=lambda link: position[link.source]), []
+
+
+def _kind(value: Any) -> str:
+    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:80]

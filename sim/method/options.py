@@ -1,0 +1,133 @@
+"""The method options a data package or a scenario may choose (DESIGN section 2)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sim.errors import SimError
+from sim.method.entropy import NORMALIZATIONS
+
+WEIGHT_MODES = ("recompute", "baseline", "equal", "published")
+GOALPOSTS = ("scenario", "baseline")
+METHOD_KEYS = ("normalization", "score_normalization", "weights", "goalposts")
+
+
+@dataclass(frozen=True)
+class Method:
+    """How a table is normalised, weighted and scored.
+
+    Parameters
+    ----------
+    normalization : {"minmax", "minmax-shift", "ratio"}
+        Normalisation for the entropy weights (and the scores, unless
+        ``score_normalization`` says otherwise).
+    score_normalization : str or None
+        Normalisation for the scores; None means the same as ``normalization``.
+    weights : {"recompute", "baseline", "equal", "published"} or tuple of (id, weight)
+        Where the weights come from; an explicit mapping is stored as a sorted tuple
+        of pairs so that a Method stays hashable (use :attr:`explicit_weights`).
+    goalposts : {"scenario", "baseline"}
+        Min and max from the scored data, or fixed at the baseline year's values.
+    """
+
+    normalization: str = "minmax"
+    score_normalization: str | None = None
+    weights: str | tuple[tuple[str, float], ...] = "recompute"
+    goalposts: str = "scenario"
+
+    @property
+    def scoring(self) -> str:
+        """The normalisation used for scores."""
+        return self.score_normalization or self.normalization
+
+    @property
+    def explicit_weights(self) -> dict[str, float] | None:
+        """The explicit ``{indicator: weight}`` mapping, or None for a named mode."""
+        return None if isinstance(self.weights, str) else dict(self.weights)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The method as plain data, with ``score_normalization`` spelt out."""
+        weights = self.weights if isinstance(self.weights, str) else dict(self.weights)
+        return {
+            "normalization": self.normalization,
+            "score_normalization": self.scoring,
+            "weights": weights,
+            "goalposts": self.goalposts,
+        }
+
+    def updated(self, **changes: Any) -> Method:
+        """A copy with some options changed (validated like :func:`method_from_mapping`)."""
+        return method_from_mapping(changes, base=self)
+
+
+def method_from_mapping(
+    mapping: Mapping[str, Any] | None, base: Method | None = None, where: str = "method"
+) -> Method:
+    """Build a :class:`Method` from plain data, on top of ``base``.
+
+    Parameters
+    ----------
+    mapping : mapping or None
+        Keys from ``normalization``, ``score_normalization``, ``weights``, ``goalposts``.
+    base : Method, optional
+        Options not in ``mapping`` come from here (default: DESIGN section 2 defaults).
+    where : str
+        Prefix for error messages (e.g. ``"method.yaml"``).
+
+    Raises
+    ------
+    SimError
+        Listing every unknown key and bad value.
+    """
+    base = base or Method()
+    if mapping is None:
+        return base
+    if not isinstance(mapping, Mapping):
+        raise SimError(f"{where}: expected a mapping of method options, got {type(mapping).__name__}")
+    problems = []
+    values: dict[str, Any] = {}
+    for key, value in mapping.items():
+        if key not in METHOD_KEYS:
+            problems.append(f"{where}: unknown option {key!r}; allowed: {', '.join(METHOD_KEYS)}")
+        elif key in ("normalization", "score_normalization"):
+            if value is None and key == "score_normalization":
+                values[key] = None
+            elif value not in NORMALIZATIONS:
+                problems.append(f"{where}.{key}: {value!r} is not allowed; allowed: {', '.join(NORMALIZATIONS)}")
+            else:
+                values[key] = value
+        elif key == "goalposts":
+            if value not in GOALPOSTS:
+                problems.append(f"{where}.goalposts: {value!r} is not allowed; allowed: {', '.join(GOALPOSTS)}")
+            else:
+                values[key] = value
+        else:
+            weights, weight_problems = _parse_weights(value, where)
+            problems.extend(weight_problems)
+            values[key] = weights
+    if problems:
+        raise SimError(problems)
+    return replace(base, **values)
+
+
+def _parse_weights(value: Any, where: str) -> tuple[Any, list[str]]:
+    if isinstance(value, str):
+        if value in WEIGHT_MODES:
+            return value, []
+        allowed = ", ".join(WEIGHT_MODES)
+        return None, [f"{where}.weights: {value!r} is not allowed; allowed: {allowed}, or a mapping {{indicator: weight}}"]
+    if isinstance(value, Mapping):
+        problems = []
+        pairs = []
+        for indicator, weight in value.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
+                problems.append(f"{where}.weights.{indicator}: {weight!r} is not a finite number >= 0")
+            else:
+                pairs.append((str(indicator), float(weight)))
+        if not problems and sum(w for _, w in pairs) <= 0:
+            problems.append(f"{where}.weights: the explicit weights sum to 0; at least one must be positive")
+        return tuple(sorted(pairs)), problems
+    return None, [f"{where}.weights: expected one of {', '.join(WEIGHT_MODES)} or a mapping, got {value!r}"]
