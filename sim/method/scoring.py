@@ -148,7 +148,9 @@ def score_table(
     check_table(values, meta, label)
     ids = meta.ids
     table = values[ids].astype(np.float64)
-    x = table.to_numpy()
+    # One memory layout whatever the frame's history, so that equal tables give
+    # bit-identical scores (a baseline's delta is exactly 0).
+    x = np.ascontiguousarray(table.to_numpy())
     is_benefit = (meta.direction[ids] == "benefit").to_numpy()
     where = f" ({label})" if label else ""
     warnings: list[str] = []

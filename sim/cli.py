@@ -1,0 +1,226 @@
+"""The command line: ``python -m sim COMMAND`` (installed as ``zonesim``).
+
+Exit status: 0 success; 2 invalid input (files, data, arguments), with the message
+on stderr and no traceback; 1 an internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+import traceback
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from sim import __version__
+from sim.data import DataPackage, load_package
+from sim.engine import apply_scenario, run_scenario
+from sim.errors import SimError, UsageError
+from sim.method.entropy import NORMALIZATIONS
+from sim.method.options import GOALPOSTS, WEIGHT_MODES
+from sim.report import (
+    FORMATS,
+    LANGS,
+    comparison_csv,
+    comparison_table,
+    result_csv,
+    result_table,
+    to_json,
+)
+from sim.scenario import Scenario, baseline_scenario, load_scenario
+
+EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
+
+#: Commands that live with the code they drive: (name, module, help). Each module
+#: provides ``add_arguments(parser)`` and ``command(args) -> int``.
+PLUGGED_COMMANDS: list[tuple[str, str, str]] = [
+    ("calibrate", "sim.calibrate", "rebuild the shipped baseline from the paper's published numbers"),
+]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so every error takes one path."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def common_options() -> argparse.ArgumentParser:
+    """Options every scoring command takes (DESIGN section 5)."""
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("--data", metavar="DIR", help="data package folder (default: the shipped data/)")
+    parent.add_argument("--format", choices=FORMATS, default="table", help="output format (default: table)")
+    parent.add_argument("--lang", choices=LANGS, default="en", help="names in Chinese or English (default: en)")
+    return parent
+
+
+def method_options() -> argparse.ArgumentParser:
+    """Method overrides; they win over the scenario's and the data package's."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("method (overrides the scenario and the data package)")
+    group.add_argument("--normalization", choices=NORMALIZATIONS)
+    group.add_argument("--score-normalization", choices=NORMALIZATIONS)
+    group.add_argument("--weights", choices=WEIGHT_MODES)
+    group.add_argument("--goalposts", choices=GOALPOSTS)
+    return parent
+
+
+def method_overrides(args: argparse.Namespace) -> dict[str, str]:
+    """The method options given on the command line."""
+    keys = ("normalization", "score_normalization", "weights", "goalposts")
+    return {k: getattr(args, k) for k in keys if getattr(args, k, None) is not None}
+
+
+def with_overrides(scenario: Scenario, args: argparse.Namespace, package: DataPackage) -> Scenario:
+    """The scenario with the command line's method options on top (validated)."""
+    overrides = method_overrides(args)
+    if not overrides:
+        return scenario
+    from dataclasses import replace
+
+    merged = {**scenario.method_options, **overrides}
+    scenario.method(package)  # the scenario's own options are valid: checked at load
+    return replace(scenario, method_options=merged)
+
+
+def package_from(args: argparse.Namespace) -> DataPackage:
+    """The data package named by ``--data`` (default: shipped)."""
+    return load_package(args.data)
+
+
+def emit(text: str) -> None:
+    """Print to stdout, newline-terminated."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    package = package_from(args)
+    if args.year is not None and args.year not in package.years:
+        raise UsageError(f"--year {args.year} is not in the data; years available: {', '.join(map(str, package.years))}")
+    scenario = baseline_scenario(package, args.year, method_overrides(args))
+    return _print_result(run_scenario(package, scenario), package, args)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    package = package_from(args)
+    scenario = with_overrides(load_scenario(args.scenario, package), args, package)
+    return _print_result(run_scenario(package, scenario), package, args)
+
+
+def _print_result(result, package: DataPackage, args: argparse.Namespace) -> int:
+    if args.format == "json":
+        emit(to_json(result.to_dict()))
+    elif args.format == "csv":
+        emit(result_csv(result, package, args.lang))
+    else:
+        emit(result_table(result, package, args.lang))
+    return EXIT_OK
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    package = package_from(args)
+    problems: list[str] = []
+    scenarios = []
+    for path in args.scenarios:
+        try:
+            scenarios.append(with_overrides(load_scenario(path, package), args, package))
+        except SimError as exc:
+            problems.append(str(exc))
+    if problems:
+        raise SimError(problems)
+    results = [run_scenario(package, s) for s in scenarios]
+    if args.format == "json":
+        emit(to_json({"scenarios": [r.to_dict() for r in results]}))
+    elif args.format == "csv":
+        emit(comparison_csv(results))
+    else:
+        emit(comparison_table(results, package, args.lang))
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    package = package_from(args)
+    failed = 0
+    for path in args.files:
+        try:
+            scenario = load_scenario(path, package)
+            apply_scenario(package, scenario)  # values out of range are errors too
+            print(f"ok       {path}: {scenario.name!r}, {len(scenario.interventions)} intervention(s), year {scenario.year}")
+        except SimError as exc:
+            failed += 1
+            print(f"invalid  {exc}", file=sys.stderr)
+    print(f"{len(args.files) - failed} valid, {failed} invalid", file=sys.stderr if failed else sys.stdout)
+    return EXIT_INVALID if failed else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every command."""
+    common, method = common_options(), method_options()
+    parser = _Parser(prog="zonesim", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"zonesim {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands.required = True
+
+    score = commands.add_parser("score", parents=[common, method], help="score the baseline")
+    score.add_argument("--year", type=int, help="year to score (default: the latest in the data)")
+    score.set_defaults(handler=cmd_score)
+
+    run = commands.add_parser("run", parents=[common, method], help="apply a scenario, score, show gains")
+    run.add_argument("scenario", metavar="SCENARIO.yaml")
+    run.set_defaults(handler=cmd_run)
+
+    compare = commands.add_parser("compare", parents=[common, method], help="rankings of scenarios side by side")
+    compare.add_argument("scenarios", metavar="SCENARIO.yaml", nargs="+")
+    compare.set_defaults(handler=cmd_compare)
+
+    validate = commands.add_parser("validate", help="check scenario files; exit 0 when all are valid")
+    validate.add_argument("files", metavar="FILE", nargs="+")
+    validate.add_argument("--data", metavar="DIR", help="data package folder (default: the shipped data/)")
+    validate.set_defaults(handler=cmd_validate)
+
+    for name, module_name, help_text in PLUGGED_COMMANDS:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            continue  # that part is not installed in this checkout
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sub)
+        sub.set_defaults(handler=module.command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status (see the module docstring)."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8", errors="replace")
+    try:
+        parser = build_parser()
+        args = parser.parse_args(argv)
+        handler: Callable[[argparse.Namespace], int] = args.handler
+        return handler(args)
+    except SimError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+    except Exception as exc:  # a bug of ours: say so plainly; the traceback on request
+        if os.environ.get("ZONESIM_DEBUG"):
+            traceback.print_exc()
+        print(
+            f"internal error ({type(exc).__name__}): {exc}. Please report it "
+            "(set ZONESIM_DEBUG=1 to see the traceback).",
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,237 @@
+"""Results as text tables, JSON and CSV (the command line's output formats).
+
+Numbers keep full precision in JSON and CSV; text tables round for reading.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+import pandas as pd
+
+from sim.data import DataPackage
+from sim.engine import Result
+
+FORMATS = ("table", "json", "csv")
+LANGS = ("zh", "en")
+
+_LABELS = {
+    "en": {
+        "zone": "zone", "score": "score", "rank": "rank", "baseline": "baseline", "delta": "Δ score",
+        "rank_change": "Δ rank", "year": "year", "method": "method", "scenario": "scenario",
+        "groups": "Group scores (points)", "changes": "Changed values", "indicator": "indicator",
+        "value": "value", "origin": "from", "warnings": "Warnings", "weights": "Largest weight shifts (pp)",
+        "data_note": "Data", "decomposition": "Gain decomposition (points)", "data": "data change",
+        "weight_shift": "weight shift", "total": "total",
+    },
+    "zh": {
+        "zone": "示范区", "score": "得分", "rank": "排名", "baseline": "基准", "delta": "得分变化",
+        "rank_change": "排名变化", "year": "年份", "method": "方法", "scenario": "情景",
+        "groups": "一级指标得分", "changes": "变动的指标值", "indicator": "指标",
+        "value": "数值", "origin": "来源", "warnings": "提示", "weights": "权重变化最大的指标（百分点）",
+        "data_note": "数据", "decomposition": "得分变化分解", "data": "数据变化",
+        "weight_shift": "权重变化", "total": "合计",
+    },
+}
+
+
+def label(key: str, lang: str) -> str:
+    """A UI/CLI label in ``lang``."""
+    return _LABELS.get(lang, _LABELS["en"]).get(key, key)
+
+
+def rank_arrow(change: int) -> str:
+    """``▲2``, ``▼1`` or ``–`` for a change in rank (positive = moved up)."""
+    return f"▲{change}" if change > 0 else f"▼{-change}" if change < 0 else "–"
+
+
+def text_width(text: str) -> int:
+    """Columns a string takes in a terminal (CJK characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
+    """A plain-text table that lines up with Chinese text too.
+
+    Parameters
+    ----------
+    headers : sequence of str
+    rows : sequence of sequences
+    align : str, optional
+        One letter per column, ``l`` or ``r``; default: first column left, others right.
+    """
+    cells = [[str(h) for h in headers]] + [[str(c) for c in row] for row in rows]
+    widths = [max(text_width(row[i]) for row in cells) for i in range(len(headers))]
+    align = align or "l" + "r" * (len(headers) - 1)
+
+    def line(row: list[str]) -> str:
+        parts = []
+        for i, cell in enumerate(row):
+            pad = " " * (widths[i] - text_width(cell))
+            parts.append(cell + pad if align[i] == "l" else pad + cell)
+        return "  ".join(parts).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
+
+
+def result_table(result: Result, package: DataPackage, lang: str = "en") -> str:
+    """A readable report of one scored scenario."""
+    L = lambda key: label(key, lang)  # noqa: E731
+    ranking = result.ranking()
+    name = result.scenario.name_zh if lang == "zh" and result.scenario.name_zh else result.scenario.name
+    method = result.method.to_dict()
+    weights = method["weights"] if isinstance(method["weights"], str) else "explicit"
+    lines = [
+        f"{L('scenario')}: {name}    {L('year')}: {result.year}",
+        f"{L('method')}: weights from {method['normalization']}, scores on {method['score_normalization']}, "
+        f"weights {weights}, goalposts {method['goalposts']}",
+        "",
+        format_table(
+            [L("rank"), L("zone"), L("score"), L("baseline"), L("delta"), L("rank_change")],
+            [
+                [
+                    int(row["rank"]),
+                    package.name("zone", zone, lang),
+                    f"{row['score']:.2f}",
+                    f"{row['baseline_score']:.2f} (#{int(row['baseline_rank'])})",
+                    f"{row['delta']:+.2f}",
+                    rank_arrow(int(row["rank_change"])),
+                ]
+                for zone, row in ranking.iterrows()
+            ],
+            align="rlrrrr",
+        ),
+        "",
+        L("groups"),
+        format_table(
+            [L("zone"), *(package.name("group", g, lang) for g in result.scored.group_scores.columns)],
+            [
+                [package.name("zone", zone, lang), *(f"{v:.2f}" for v in result.scored.group_scores.loc[zone])]
+                for zone in ranking.index
+            ],
+        ),
+    ]
+    if result.origin.ne("").any().any():
+        lines += ["", L("changes"), _changes_table(result, package, lang)]
+        lines += ["", L("decomposition"), format_table(
+            [L("zone"), L("data"), L("weight_shift"), L("total")],
+            [
+                [package.name("zone", zone, lang), *(f"{result.decomposition.at[zone, k]:+.3f}" for k in ("data", "weights", "total"))]
+                for zone in ranking.index
+            ],
+        )]
+        drift = result.weight_drift["change"]
+        top = drift.abs().sort_values(ascending=False).head(5)
+        if top.max() > 0:
+            lines += ["", L("weights"), format_table(
+                [L("indicator"), f"{L('baseline')} %", f"{L('scenario')} %", "Δ pp"],
+                [
+                    [package.name("indicator", i, lang), f"{100 * result.baseline.weights[i]:.2f}",
+                     f"{100 * result.scored.weights[i]:.2f}", f"{100 * drift[i]:+.2f}"]
+                    for i in top.index
+                ],
+            )]
+    if result.warnings:
+        lines += ["", L("warnings")] + [f"  - {w}" for w in result.warnings]
+    lines += ["", f"{L('data_note')}: " + "; ".join(result.provenance["sources"][:3])]
+    return "\n".join(lines)
+
+
+def _changes_table(result: Result, package: DataPackage, lang: str) -> str:
+    rows = []
+    for zone in result.values.index:
+        for indicator in result.values.columns:
+            origin = result.origin.at[zone, indicator]
+            if origin:
+                rows.append([
+                    package.name("zone", zone, lang),
+                    package.name("indicator", indicator, lang),
+                    f"{result.baseline_values.at[zone, indicator]:.6g}",
+                    f"{result.values.at[zone, indicator]:.6g}",
+                    origin,
+                ])
+    return format_table(
+        [label("zone", lang), label("indicator", lang), label("baseline", lang), label("value", lang), label("origin", lang)],
+        rows,
+        align="llrrl",
+    )
+
+
+def result_csv(result: Result, package: DataPackage, lang: str = "en") -> str:
+    """One row per zone: scores, ranks, deltas and group scores, at full precision."""
+    frame = result.ranking().join(result.scored.group_scores)
+    frame.insert(0, "name", [package.name("zone", z, lang) for z in frame.index])
+    frame.insert(0, "year", result.year)
+    frame.insert(0, "scenario", result.scenario.name)
+    return _to_csv(frame.rename_axis("zone").reset_index())
+
+
+def comparison_frame(results: Sequence[Result]) -> pd.DataFrame:
+    """Long table: one row per scenario and zone (used by ``compare`` and the app)."""
+    rows = []
+    for position, result in enumerate(results):
+        ranking = result.ranking()
+        for zone, row in ranking.iterrows():
+            rows.append({
+                "position": position,
+                "scenario": result.scenario.name,
+                "year": result.year,
+                "zone": zone,
+                **{k: row[k] for k in ("score", "rank", "baseline_score", "baseline_rank", "delta", "rank_change")},
+            })
+    return pd.DataFrame(rows)
+
+
+def comparison_table(results: Sequence[Result], package: DataPackage, lang: str = "en") -> str:
+    """Baseline and each scenario side by side: score, rank, Δ score, Δ rank per zone."""
+    zones = list(results[0].baseline.scores.sort_values(ascending=False).index)
+    headers = [label("zone", lang)]
+    years = sorted({r.year for r in results})
+    for year in years:
+        headers.append(f"{label('baseline', lang)} {year}" if len(years) > 1 else label("baseline", lang))
+    for position, result in enumerate(results, start=1):
+        headers.append(f"[{position}] {_short(result.scenario.name)}")
+    rows = []
+    for zone in zones:
+        row = [package.name("zone", zone, lang)]
+        for year in years:
+            first = next(r for r in results if r.year == year)
+            row.append(f"{first.baseline.scores[zone]:.2f} #{int(first.baseline.ranks[zone])}")
+        for result in results:
+            row.append(
+                f"{result.scored.scores[zone]:.2f} #{int(result.scored.ranks[zone])} "
+                f"{result.delta[zone]:+.2f} {rank_arrow(int(result.rank_change[zone]))}"
+            )
+        rows.append(row)
+    legend = [f"[{i}] {r.scenario.name} ({r.year}): {r.scenario.source}" for i, r in enumerate(results, start=1)]
+    warnings = [f"[{i}] {w}" for i, r in enumerate(results, start=1) for w in r.warnings]
+    text = format_table(headers, rows) + "\n\n" + "\n".join(legend)
+    if warnings:
+        text += f"\n\n{label('warnings', lang)}\n" + "\n".join(f"  - {w}" for w in warnings)
+    return text
+
+
+def _short(name: str, limit: int = 24) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def to_json(data: Any) -> str:
+    """JSON text with Chinese kept readable and NaN refused (it is not JSON)."""
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
+
+
+def _to_csv(frame: pd.DataFrame) -> str:
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.17g")
+    return buffer.getvalue()
+
+
+def comparison_csv(results: Sequence[Result]) -> str:
+    """The long comparison table as CSV, at full precision."""
+    return _to_csv(comparison_frame(results).drop(columns="position"))

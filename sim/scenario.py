@@ -1,0 +1,462 @@
+"""Scenario files (DESIGN section 4): the model, loading with line-numbered errors, dumping.
+
+A scenario is validated against a data package as a whole: every problem in a file
+is collected and reported in one :class:`~sim.errors.ScenarioError`, each naming the
+file, the line, the field, the bad value and what is allowed. Dumping writes one
+canonical form, so load -> dump -> load -> dump gives the same bytes.
+
+Examples
+--------
+>>> from sim.data import load_package
+>>> from sim.scenario import parse_scenario, dump_scenario
+>>> package = load_package()
+>>> text = '''
+... version: 1
+... name: Sunan R&D push
+... year: 2020
+... interventions:
+...   - {zone: sunan, indicator: rd_spending, by: +100%}
+... '''
+>>> scenario = parse_scenario(text, package, source="example.yaml")
+>>> scenario.interventions[0].percent
+100.0
+>>> print(dump_scenario(scenario).splitlines()[-1])
+  by: +100%
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sim.data import DataPackage
+from sim.errors import ScenarioError, SimError
+from sim.links import Link, link_order, parse_links
+from sim.method.options import METHOD_KEYS, Method, method_from_mapping
+from sim.text import did_you_mean
+from sim.yamlio import MAX_YAML_BYTES, YamlPath, dump_yaml, load_yaml, write_atomic
+
+SCHEMA_VERSION = 1
+TOP_KEYS = ("version", "name", "name_zh", "description", "year", "method", "interventions", "links")
+INTERVENTION_KEYS = ("zone", "indicator", "by", "to", "note")
+#: Largest absolute value a scenario may give (keeps every score finite).
+MAX_ABSOLUTE = 1e12
+#: Allowed relative changes, in percent.
+MIN_PERCENT, MAX_PERCENT = -100.0, 1e6
+MAX_TEXT = 10_000
+_PERCENT = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
+
+
+@dataclass(frozen=True)
+class Intervention:
+    """One change: some zones, some indicators, exactly one of by / by % / to.
+
+    Attributes
+    ----------
+    zones : tuple of str
+        Zone ids, or ``("all",)``.
+    indicators : tuple of str
+    amount : float or None
+        Absolute change in the indicator's unit (``by: 3``).
+    percent : float or None
+        Relative change in percent (``by: +100%``).
+    to : float or None
+        New absolute value (``to: 120``).
+    note : str
+        Free text.
+    line : int or None
+        Line of the intervention in its file.
+    """
+
+    zones: tuple[str, ...]
+    indicators: tuple[str, ...]
+    amount: float | None = None
+    percent: float | None = None
+    to: float | None = None
+    note: str = ""
+    line: int | None = None
+
+    def zone_ids(self, all_zones: Sequence[str]) -> list[str]:
+        """The zone ids it applies to, with ``all`` expanded."""
+        return list(all_zones) if self.zones == ("all",) else list(self.zones)
+
+    def new_value(self, old: float) -> float:
+        """The value after the change."""
+        if self.to is not None:
+            return self.to
+        if self.percent is not None:
+            return old * (1.0 + self.percent / 100.0)
+        return old + (self.amount or 0.0)
+
+    def describe(self) -> str:
+        """``by +100%``, ``by 3`` or ``to 120``."""
+        if self.to is not None:
+            return f"to {_number_text(self.to)}"
+        if self.percent is not None:
+            return f"by {format_percent(self.percent)}"
+        return f"by {_number_text(self.amount)}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical mapping written to files."""
+        out: dict[str, Any] = {
+            "zone": self.zones[0] if len(self.zones) == 1 else list(self.zones),
+            "indicator": self.indicators[0] if len(self.indicators) == 1 else list(self.indicators),
+        }
+        if self.to is not None:
+            out["to"] = _plain_number(self.to)
+        elif self.percent is not None:
+            out["by"] = format_percent(self.percent)
+        else:
+            out["by"] = _plain_number(self.amount)
+        if self.note:
+            out["note"] = self.note
+        return out
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A validated scenario.
+
+    Attributes
+    ----------
+    name : str
+    year : int
+        Baseline year the interventions apply to.
+    name_zh, description : str
+    method_options : dict
+        Only the options the scenario sets; the rest come from the data package.
+    interventions : tuple of Intervention
+    links : tuple of Link
+        Assumption links (the package's identity links are added by the engine).
+    source : str
+        Where it was read from (file name, "upload", "share link"), for messages.
+    lines : dict
+        ``{path: line}`` from the file, for messages from the engine.
+    """
+
+    name: str
+    year: int
+    name_zh: str = ""
+    description: str = ""
+    method_options: dict[str, Any] = field(default_factory=dict)
+    interventions: tuple[Intervention, ...] = ()
+    links: tuple[Link, ...] = ()
+    source: str = ""
+    lines: dict[YamlPath, int] = field(default_factory=dict, compare=False, repr=False)
+
+    def method(self, package: DataPackage) -> Method:
+        """The full method: the package's defaults with this scenario's options on top."""
+        return method_from_mapping(self.method_options, base=package.method, where="method")
+
+    def to_dict(self) -> dict[str, Any]:
+        """The canonical mapping written to files (keys in schema order)."""
+        out: dict[str, Any] = {"version": SCHEMA_VERSION, "name": self.name}
+        if self.name_zh:
+            out["name_zh"] = self.name_zh
+        if self.description:
+            out["description"] = self.description
+        out["year"] = self.year
+        if self.method_options:
+            out["method"] = {k: self.method_options[k] for k in METHOD_KEYS if k in self.method_options}
+        out["interventions"] = [i.to_dict() for i in self.interventions]
+        if self.links:
+            out["links"] = [link.to_dict() for link in self.links]
+        return out
+
+
+def baseline_scenario(package: DataPackage, year: int | None = None, method: Mapping[str, Any] | None = None) -> Scenario:
+    """The scenario that changes nothing (used by ``score``)."""
+    year = package.years[-1] if year is None else package.check_year(year)
+    options = dict(method or {})
+    method_from_mapping(options, base=package.method)  # validate now, not at run time
+    return Scenario(name="baseline", year=year, method_options=options, source="baseline")
+
+
+def load_scenario(path: str | Path, package: DataPackage) -> Scenario:
+    """Read and validate a scenario file.
+
+    Raises
+    ------
+    ScenarioError
+        Every problem in the file, or a file that cannot be read.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ScenarioError(f"no such file{' (it is a folder)' if path.is_dir() else ''}", str(path))
+    if path.stat().st_size > MAX_YAML_BYTES:
+        raise ScenarioError(
+            f"the file is {path.stat().st_size:,} bytes; at most {MAX_YAML_BYTES:,} bytes are accepted", str(path)
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file ({exc.strerror})", str(path)) from None
+    return parse_scenario(data, package, source=str(path))
+
+
+def parse_scenario(data: bytes | str, package: DataPackage, source: str = "scenario") -> Scenario:
+    """Parse and validate a scenario document against a data package.
+
+    Parameters
+    ----------
+    data : bytes or str
+        The YAML text.
+    package : DataPackage
+        Zone, indicator and year ids are checked against it.
+    source : str
+        Named in every message.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem.
+    """
+    document, lines = load_yaml(data, source, ScenarioError)
+    return scenario_from_dict(document, package, source=source, lines=lines)
+
+
+def scenario_from_dict(
+    document: Any, package: DataPackage, source: str = "scenario", lines: Mapping[YamlPath, int] | None = None
+) -> Scenario:
+    """Validate plain data (as read from YAML or built by the app) into a :class:`Scenario`.
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem, each with line (when known), field, value and what is allowed.
+    """
+    lines = dict(lines or {})
+    problems: list[str] = []
+
+    def at(*path: Any) -> str:
+        line = lines.get(tuple(path))
+        dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
+        return f"line {line}, {dotted}" if line else dotted
+
+    if document is None:
+        raise ScenarioError("the file is empty; a scenario needs at least version, name and year", source)
+    if not isinstance(document, Mapping):
+        raise ScenarioError(
+            f"a scenario must be a mapping (version, name, year, interventions, ...), not {_kind(document)}", source
+        )
+    for key in document:
+        if key not in TOP_KEYS:
+            problems.append(f"{at(key)}: unknown key {key!r}{did_you_mean(key, TOP_KEYS)}")
+
+    version = document.get("version")
+    if version is None:
+        problems.append(f"{at()}: 'version' is missing; add 'version: {SCHEMA_VERSION}'")
+    elif version != SCHEMA_VERSION or isinstance(version, bool):
+        problems.append(f"{at('version')}: version {version!r} is not supported; allowed: {SCHEMA_VERSION}")
+
+    name = document.get("name")
+    if not isinstance(name, str) or not name.strip():
+        problems.append(f"{at('name') if 'name' in document else at()}: 'name' must be non-empty text, got {_kind(name)}")
+        name = ""
+    texts = {}
+    for key in ("name", "name_zh", "description"):
+        value = document.get(key, "")
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            if key != "name":
+                problems.append(f"{at(key)}: expected text, got {_kind(value)}")
+            value = ""
+        elif len(value) > MAX_TEXT:
+            problems.append(f"{at(key)}: {len(value):,} characters is too long (at most {MAX_TEXT:,})")
+        texts[key] = value
+
+    year = document.get("year")
+    if year is None:
+        problems.append(f"{at()}: 'year' is missing; years in the data: {_years(package)}")
+    elif isinstance(year, bool) or not isinstance(year, int):
+        problems.append(f"{at('year')}: year {year!r} must be a whole number; years in the data: {_years(package)}")
+        year = None
+    elif year not in package.years:
+        problems.append(f"{at('year')}: year {year} is not in the data; years in the data: {_years(package)}")
+        year = None
+
+    options = document.get("method") or {}
+    if not isinstance(options, Mapping):
+        problems.append(f"{at('method')}: expected a mapping of method options, got {_kind(options)}")
+        options = {}
+    else:
+        try:
+            method_from_mapping(options, base=package.method, where=at("method"))
+        except SimError as exc:
+            problems.extend(exc.problems)
+        options = dict(options)
+        if isinstance(options.get("weights"), Mapping):
+            for key in options["weights"]:
+                if key not in package.indicator_ids:
+                    problems.append(
+                        f"{at('method', 'weights', key)}: unknown indicator {key!r}{did_you_mean(key, package.indicator_ids)}"
+                    )
+
+    interventions = _interventions(document.get("interventions"), package, at, lines, problems)
+
+    links, link_problems = parse_links(
+        document.get("links"), package.indicator_ids, "links", origin="scenario", line_of=lambda p: lines.get(p)
+    )
+    problems.extend(link_problems)
+    declared = {(link.source, link.target) for link in package.links}
+    for index, link in enumerate(links):
+        if (link.source, link.target) in declared:
+            problems.append(
+                f"{at('links', index)}: the data package already links {link.source} -> {link.target} (an identity link)"
+            )
+    if not link_problems:
+        ordered, cycle = link_order([*package.links, *links])
+        if ordered is None:
+            problems.append(f"{at('links')}: the links form a cycle: {' -> '.join(cycle)}; links must be acyclic")
+
+    if problems:
+        raise ScenarioError(problems, source)
+    return Scenario(
+        name=texts["name"],
+        name_zh=texts["name_zh"],
+        description=texts["description"],
+        year=int(year),
+        method_options=options,
+        interventions=tuple(interventions),
+        links=tuple(links),
+        source=source,
+        lines=lines,
+    )
+
+
+def _interventions(items: Any, package: DataPackage, at, lines: Mapping, problems: list[str]) -> list[Intervention]:
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.append(f"{at('interventions')}: expected a list of interventions, got {_kind(items)}")
+        return []
+    out = []
+    for index, item in enumerate(items):
+        here = ("interventions", index)
+        if not isinstance(item, Mapping):
+            problems.append(f"{at(*here)}: expected a mapping with zone, indicator and by or to, got {_kind(item)}")
+            continue
+        before = len(problems)
+        for key in item:
+            if key not in INTERVENTION_KEYS:
+                problems.append(f"{at(*here, key)}: unknown key {key!r}{did_you_mean(key, INTERVENTION_KEYS)}")
+        zones = _ids(item, "zone", package.zone_ids, at, here, problems, allow_all=True)
+        indicators = _ids(item, "indicator", package.indicator_ids, at, here, problems, allow_all=False)
+        change: dict[str, float | None] = {"amount": None, "percent": None, "to": None}
+        if ("by" in item) == ("to" in item):
+            problems.append(f"{at(*here)}: give exactly one of 'by' or 'to' (got {'both' if 'by' in item else 'neither'})")
+        elif "to" in item:
+            change["to"] = _absolute(item["to"], at(*here, "to"), problems)
+        elif isinstance(item["by"], str):
+            change["percent"] = _percent(item["by"], at(*here, "by"), problems)
+        else:
+            change["amount"] = _absolute(item["by"], at(*here, "by"), problems)
+        note = item.get("note", "")
+        if not isinstance(note, str):
+            problems.append(f"{at(*here, 'note')}: expected text, got {_kind(note)}")
+        if len(problems) == before:
+            out.append(
+                Intervention(
+                    zones=zones, indicators=indicators, note=note or "", line=lines.get(here), **change
+                )
+            )
+    return out
+
+
+def _ids(item, key, known, at, here, problems, allow_all) -> tuple[str, ...]:
+    value = item.get(key)
+    allowed = [*known, "all"] if allow_all else list(known)
+    if value is None:
+        problems.append(f"{at(*here)}: '{key}' is required (an id{', a list of ids or all' if allow_all else ' or a list of ids'})")
+        return ()
+    values = value if isinstance(value, list) else [value]
+    if not values:
+        problems.append(f"{at(*here, key)}: the list is empty")
+    good = []
+    for position, single in enumerate(values):
+        where = at(*here, key, position) if isinstance(value, list) else at(*here, key)
+        if not isinstance(single, str):
+            problems.append(f"{where}: expected an id (text), got {_kind(single)}")
+        elif single not in allowed or (single == "all" and isinstance(value, list)):
+            what = "zone" if key == "zone" else "indicator"
+            problems.append(f"{where}: unknown {what} {single!r}{did_you_mean(single, allowed)}")
+        elif single in good:
+            problems.append(f"{where}: {single!r} is listed twice")
+        else:
+            good.append(single)
+    return tuple(good)
+
+
+def _absolute(value: Any, where: str, problems: list[str]) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        hint = " (a relative change is text ending in %, e.g. '+10%')" if isinstance(value, str) else ""
+        problems.append(f"{where}: {value!r} is not a number{hint}")
+        return None
+    if not math.isfinite(value) or abs(value) > MAX_ABSOLUTE:
+        problems.append(f"{where}: {value!r} is out of range; allowed: a finite number within +-{MAX_ABSOLUTE:g}")
+        return None
+    return value
+
+
+def _percent(text: str, where: str, problems: list[str]) -> float | None:
+    match = _PERCENT.match(text)
+    if not match:
+        problems.append(f"{where}: {text!r} is not a relative change; write a number then %, e.g. '+10%' or '-5%'")
+        return None
+    value = float(match.group(1))
+    if not (MIN_PERCENT <= value <= MAX_PERCENT):
+        problems.append(f"{where}: {text!r} is out of range; allowed: {MIN_PERCENT:g}% to +{MAX_PERCENT:g}%")
+        return None
+    return value
+
+
+def format_percent(value: float) -> str:
+    """Canonical text of a relative change: ``+100%``, ``-12.5%``.
+
+    Examples
+    --------
+    >>> format_percent(100.0), format_percent(-12.5), format_percent(0)
+    ('+100%', '-12.5%', '+0%')
+    """
+    return ("+" if value >= 0 else "-") + _number_text(abs(value)) + "%"
+
+
+def _number_text(value: float | None) -> str:
+    """Shortest text that reads back as the same float (no trailing .0)."""
+    if value is None:
+        return ""
+    text = repr(float(value))
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _plain_number(value: float | None) -> int | float | None:
+    """Whole numbers as int, so files say ``by: 3`` rather than ``by: 3.0``."""
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
+
+
+def dump_scenario(scenario: Scenario) -> str:
+    """The canonical YAML text of a scenario (what the app and the command line save)."""
+    return dump_yaml(scenario.to_dict())
+
+
+def save_scenario(scenario: Scenario, path: str | Path, force: bool = False) -> Path:
+    """Write a scenario file atomically; an existing file is kept unless ``force``."""
+    return write_atomic(path, dump_scenario(scenario), force=force)
+
+
+def _years(package: DataPackage) -> str:
+    return ", ".join(map(str, package.years))
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    text = repr(value)
+    return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
