@@ -43,6 +43,7 @@ from sim.yamlio import load_yaml
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
 
 TABLE_FILES = ("indicators.csv", "groups.csv", "zones.csv", "baseline.csv")
+OPTIONAL_FILES = ("method.yaml", "published/weights.csv", "published/scores.csv")
 REQUIRED_COLUMNS = {
     "indicators.csv": ("id", "group", "name_zh", "name_en", "unit", "direction"),
     "groups.csv": ("id", "name_zh", "name_en"),
@@ -218,39 +219,65 @@ def load_package(folder: str | Path | None = None) -> DataPackage:
     root = Path(folder) if folder is not None else SHIPPED_DATA
     if not root.is_dir():
         raise DataError(f"data folder {root} does not exist (or is not a folder)")
-    raw: dict[str, bytes] = {}
+    files: dict[str, bytes] = {}
     problems = []
-    for name in TABLE_FILES:
+    for name in (*TABLE_FILES, *OPTIONAL_FILES):
         path = root / name
         if not path.is_file():
-            problems.append(f"{name}: missing from {root}")
             continue
         if path.stat().st_size > MAX_CSV_BYTES:
             problems.append(f"{name}: {path.stat().st_size:,} bytes is too large (at most {MAX_CSV_BYTES:,})")
             continue
-        raw[name] = path.read_bytes()
+        files[name] = path.read_bytes()
     if problems:
         raise DataError(problems, str(root))
+    return package_from_files(files, source=str(root), root=root)
+
+
+def package_from_files(files: Mapping[str, bytes], source: str = "upload", root: Path | None = None) -> DataPackage:
+    """Validate a data package given as file contents (a folder, an upload, a zip).
+
+    Parameters
+    ----------
+    files : mapping of str to bytes
+        ``indicators.csv``, ``groups.csv``, ``zones.csv``, ``baseline.csv`` and
+        optionally ``method.yaml``, ``published/weights.csv``, ``published/scores.csv``.
+    source : str
+        Named in messages (a folder path, "upload").
+    root : Path, optional
+        The folder, when there is one.
+
+    Raises
+    ------
+    DataError
+        Listing every problem found, each naming the file, the line and the value.
+    """
+    problems = [f"{name}: missing from {source}" for name in TABLE_FILES if name not in files]
+    problems += [
+        f"{name}: {len(data):,} bytes is too large (at most {MAX_CSV_BYTES:,})"
+        for name, data in files.items()
+        if len(data) > MAX_CSV_BYTES
+    ]
+    if problems:
+        raise DataError(problems, source)
     tables = {}
-    for name, data in raw.items():
+    for name in TABLE_FILES:
         try:
-            tables[name] = read_csv_rows(data, name)
+            tables[name] = read_csv_rows(files[name], name)
         except DataError as exc:
             problems.extend(exc.problems)
     method_data = None
-    method_path = root / "method.yaml"
-    if method_path.is_file():
-        raw["method.yaml"] = method_path.read_bytes()
+    if "method.yaml" in files:
         try:
-            method_data, _ = load_yaml(raw["method.yaml"], "method.yaml", DataError)
+            method_data, _ = load_yaml(files["method.yaml"], "method.yaml", DataError)
         except DataError as exc:
             problems.append(str(exc))
-    published = _load_published(root / "published", raw, problems)
+    published = _published(files, problems)
     if problems:
-        raise DataError(problems, str(root))
+        raise DataError(problems, source)
     digest = hashlib.sha256()
-    for name in sorted(raw):
-        digest.update(name.encode() + b"\0" + raw[name] + b"\0")
+    for name in sorted(n for n in files if n in (*TABLE_FILES, *OPTIONAL_FILES)):
+        digest.update(name.encode() + b"\0" + files[name] + b"\0")
     return build_package(tables, method_data, published, root=root, digest=digest.hexdigest())
 
 
@@ -271,12 +298,20 @@ def decode_text(data: bytes, name: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError:
             pass
+    failures = []
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise DataError(f"{name}: the text is neither UTF-8 nor GBK/GB18030; save it as 'CSV UTF-8'")
+        except UnicodeDecodeError as exc:
+            failures.append(exc.start)
+    # The encoding that decoded further is the likelier intended one, so its first
+    # bad byte is the one worth pointing at.
+    position = max(failures)
+    line = data.count(b"\n", 0, position) + 1
+    raise DataError(
+        f"{name}: line {line}: byte 0x{data[position]:02x} (at offset {position}) is valid in neither UTF-8 "
+        "nor GBK/GB18030; save the file as 'CSV UTF-8'"
+    )
 
 
 def read_csv_rows(data: bytes | str, name: str) -> list[dict[str, str]]:
@@ -421,6 +456,8 @@ def _baseline_table(
     name = "baseline.csv"
     records = []
     seen: dict[tuple, str] = {}
+    # Rows that are present but whose value is bad: already reported, so not "missing" too.
+    reported_values: set[tuple] = set()
     indicator_ids = list(indicators.index)
     for row in rows:
         at = f"{name}: line {row['_line']}"
@@ -445,6 +482,8 @@ def _baseline_table(
             problems.append(f"{at}: zone {zone}, indicator {indicator}, year {row['year']}: value {text} is not finite")
             bad = True
         if bad:
+            if year is not None and float(year).is_integer():
+                reported_values.add((int(year), zone, indicator))
             continue
         key = (int(year), zone, indicator)
         if key in seen:
@@ -460,7 +499,8 @@ def _baseline_table(
         problems.append(f"{name}: no rows; at least one year of values is needed")
     frame = pd.DataFrame(records, columns=["year", "zone", "indicator", "value", "source"])
     for (year, zone), block in frame.groupby(["year", "zone"], sort=False):
-        missing = [i for i in indicator_ids if i not in set(block["indicator"])]
+        present = set(block["indicator"])
+        missing = [i for i in indicator_ids if i not in present and (year, zone, i) not in reported_values]
         if missing:
             shown = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
             problems.append(f"{name}: zone {zone}, year {year}: value missing for {shown}")
@@ -506,22 +546,18 @@ def _method_and_links(data: Any, indicator_ids: list[str], problems: list[str]) 
     return method, links
 
 
-def _load_published(folder: Path, raw: dict[str, bytes], problems: list[str]):
+def _published(files: Mapping[str, bytes], problems: list[str]):
     """The paper's weights (fractions) and scores, when the package ships them."""
     weights = scores = None
-    weights_path, scores_path = folder / "weights.csv", folder / "scores.csv"
     try:
-        if weights_path.is_file():
-            raw["published/weights.csv"] = weights_path.read_bytes()
-            rows = read_csv_rows(raw["published/weights.csv"], "published/weights.csv")
-            frame = pd.DataFrame(rows)
+        if "published/weights.csv" in files:
+            frame = pd.DataFrame(read_csv_rows(files["published/weights.csv"], "published/weights.csv"))
             frame["weight_pct"] = pd.to_numeric(frame["weight_pct"], errors="raise")
             wide = frame.pivot(index="year", columns="indicator", values="weight_pct")
             wide.index = wide.index.astype(int)
             weights = wide.div(wide.sum(axis=1), axis=0)
-        if scores_path.is_file():
-            raw["published/scores.csv"] = scores_path.read_bytes()
-            frame = pd.DataFrame(read_csv_rows(raw["published/scores.csv"], "published/scores.csv"))
+        if "published/scores.csv" in files:
+            frame = pd.DataFrame(read_csv_rows(files["published/scores.csv"], "published/scores.csv"))
             scores = frame.assign(
                 year=frame["year"].astype(int), score=frame["score"].astype(float), rank=frame["rank"].astype(int)
             )[["year", "zone", "score", "rank"]]

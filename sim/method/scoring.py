@@ -90,7 +90,7 @@ def check_table(values: pd.DataFrame, meta: IndicatorMeta, label: str = "") -> N
     label : str
         Where the table comes from, e.g. ``"year 2020"``, for the messages.
     """
-    where = f" ({label})" if label else ""
+    where = _in(label)
     problems = []
     if len(values.index) < 2:
         problems.append(f"the entropy method needs at least 2 zones{where}; got {len(values.index)}")
@@ -152,7 +152,7 @@ def score_table(
     # bit-identical scores (a baseline's delta is exactly 0).
     x = np.ascontiguousarray(table.to_numpy())
     is_benefit = (meta.direction[ids] == "benefit").to_numpy()
-    where = f" ({label})" if label else ""
+    where = _in(label)
     warnings: list[str] = []
 
     lower = upper = None
@@ -167,9 +167,11 @@ def score_table(
                 zone, indicator = table.index[zone_pos], ids[ind_pos]
                 clamped.append((zone, indicator, side))
                 bound = "minimum" if side == "below" else "maximum"
+                # A cost indicator is oriented the other way: above its maximum is the worst, 0.
+                clamped_to = "0" if (side == "below") == bool(is_benefit[ind_pos]) else "1"
                 warnings.append(
                     f"{zone} {indicator}{where}: {x[zone_pos, ind_pos]:g} is {side} the baseline {bound} "
-                    f"and was clamped to {'0' if side == 'below' else '1'} (fixed goalposts)"
+                    f"and was clamped to {clamped_to} (fixed goalposts)"
                 )
 
     for kind in {method.normalization, method.scoring}:
@@ -189,6 +191,12 @@ def score_table(
     weights = _resolve_weights(method, normalized, meta, reference, published_weights, label)
     if method.weights == "recompute" and len(constant) == len(ids):
         raise DataError(f"every indicator has the same value for every zone{where}: the entropy weights are undefined")
+    if not np.all(np.isfinite(weights)):
+        # Fixed goalposts can clamp every column to one value although the raw data vary.
+        raise DataError(
+            f"after clamping to the baseline goalposts, every indicator has the same normalised value for every "
+            f"zone{where}: the entropy weights are undefined"
+        )
     if method.scoring == method.normalization:
         score_normalized = normalized
     else:
@@ -220,7 +228,7 @@ def _reference(reference: pd.DataFrame | None, meta: IndicatorMeta, purpose: str
 
 
 def _check_positive(table: pd.DataFrame, label: str) -> None:
-    where = f" ({label})" if label else ""
+    where = _in(label)
     bad = [
         f"zone {zone}, indicator {indicator}{where}: value {value:g} must be > 0 under the 'ratio' normalization"
         for indicator in table.columns
@@ -243,11 +251,11 @@ def _resolve_weights(
     ids = meta.ids
     mode = method.weights
     if mode == "recompute":
-        return entropy.entropy_weights(normalized)
+        return _entropy_weights_of_table(normalized)
     if mode == "baseline":
         reference_x = _reference(reference, meta, "weights", label)
         is_benefit = (meta.direction[ids] == "benefit").to_numpy()
-        weights = entropy.entropy_weights(entropy.normalize(reference_x, is_benefit, method.normalization))
+        weights = _entropy_weights_of_table(entropy.normalize(reference_x, is_benefit, method.normalization))
         if not np.all(np.isfinite(weights)):
             raise DataError("weights: 'baseline': every indicator is constant in the baseline year")
         return weights
@@ -255,9 +263,23 @@ def _resolve_weights(
         return np.full(len(ids), 1.0 / len(ids))
     if mode == "published":
         if published_weights is None:
-            raise DataError(f"weights: 'published' needs published weights, and this data set has none{_for(label)}")
+            raise DataError(f"weights: 'published' needs published weights, and this data set has none{_in(label)}")
         return normalized_mapping(published_weights.to_dict(), ids, "published weights")
     return normalized_mapping(method.explicit_weights or {}, ids, "method.weights")
+
+
+def _entropy_weights_of_table(normalized: np.ndarray) -> np.ndarray:
+    """Entropy weights of one table, with every constant column at exactly 0.
+
+    Under ``minmax-shift`` a constant column is 0.01 everywhere, and rounding leaves
+    its entropy a few ulp below 1 (a weight near 1e-15); DESIGN promises 0.
+    """
+    weights = entropy.entropy_weights(normalized)
+    constant = np.ptp(normalized, axis=0) == 0
+    if constant.any() and not constant.all():
+        weights = np.where(constant, 0.0, weights)
+        weights = weights / weights.sum()
+    return weights
 
 
 def normalized_mapping(mapping: Mapping[str, float], ids: list[str], what: str) -> np.ndarray:
@@ -280,5 +302,6 @@ def normalized_mapping(mapping: Mapping[str, float], ids: list[str], what: str) 
     return raw / total
 
 
-def _for(label: str) -> str:
+def _in(label: str) -> str:
+    """Suffix such as ' (year 2020)' for messages, or ''."""
     return f" ({label})" if label else ""
