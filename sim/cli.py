@@ -37,6 +37,9 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 #: provides ``add_arguments(parser)`` and ``command(args) -> int``.
 PLUGGED_COMMANDS: list[tuple[str, str, str]] = [
     ("calibrate", "sim.calibrate", "rebuild the shipped baseline from the paper's published numbers"),
+    ("goal-seek", "sim.analysis.goalseek", "the least change of a zone's indicators that reaches a target"),
+    ("levers", "sim.analysis.levers", "score gain of a standard step on each indicator, for one zone"),
+    ("robustness", "sim.analysis.robustness", "Monte Carlo robustness of the ranking (data, weights, normalization)"),
 ]
 
 
@@ -155,8 +158,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return EXIT_INVALID if failed else EXIT_OK
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with every command."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser with every command.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        The arguments about to be parsed: the plugged command they name gets its
+        options; the others are listed with their help only.
+    """
     common, method = common_options(), method_options()
     parser = _Parser(prog="zonesim", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"zonesim {__version__}")
@@ -180,16 +190,15 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--data", metavar="DIR", help="data package folder (default: the shipped data/)")
     validate.set_defaults(handler=cmd_validate)
 
+    chosen = next((a for a in (argv or []) if not a.startswith("-")), None)
     for name, module_name, help_text in PLUGGED_COMMANDS:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name != module_name:
-                raise
-            continue  # that part is not installed in this checkout
         sub = commands.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(sub)
-        sub.set_defaults(handler=module.command)
+        if name == chosen:
+            # Only the chosen command's module is imported: the others' heavier
+            # dependencies (scipy.optimize...) stay out of every other command's start-up.
+            module = importlib.import_module(module_name)
+            module.add_arguments(sub)
+            sub.set_defaults(handler=module.command)
     return parser
 
 
@@ -199,7 +208,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(encoding="utf-8", errors="replace")
     try:
-        parser = build_parser()
+        argv = list(sys.argv[1:] if argv is None else argv)
+        parser = build_parser(argv)
         args = parser.parse_args(argv)
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)

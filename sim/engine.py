@@ -206,13 +206,16 @@ def apply_scenario(package: DataPackage, scenario: Scenario) -> AppliedTable:
     for indicator in package.indicators.index[package.indicators["integer"]]:
         column = values[indicator]
         rounded = np.sign(column) * np.floor(np.abs(column) + 0.5)  # half away from zero
-        for zone in column.index[rounded != column]:
+        # Floating-point noise (50 * 1.1 = 55.000000000000007) is rounded away without a note.
+        visible = (rounded - column).abs() > 1e-9 * np.maximum(1.0, column.abs())
+        for zone in column.index[visible]:
             notes.append(
                 f"{package.name('indicator', indicator)} ({indicator}) for {zone}: "
                 f"{column[zone]:.6g} rounded to {rounded[zone]:.0f} (counts are whole numbers, half away from zero)"
             )
         values[indicator] = rounded + 0.0
 
+    # Every changed cell is checked: an out-of-range value is named with its cause.
     for (zone, indicator), why in cause.items():
         meta = package.indicators.loc[indicator]
         for problem in range_problems(indicator, meta, float(values.at[zone, indicator])):
@@ -249,7 +252,13 @@ def _propagate(
         if origin.at[zone, link.target] == ORIGIN_NONE:
             origin.at[zone, link.target] = ORIGIN_LINK
         kind = f"elasticity {link.elasticity:g}" if link.elasticity is not None else f"additive {link.additive:g}"
-        cause.setdefault((zone, link.target), f"link {link.source} -> {link.target} ({link.origin}, {kind}) for {zone}")
+        # Name what moved the link's source too, so an out-of-range result leads back to a line of the file.
+        upstream = cause.get((zone, link.source))
+        cause.setdefault(
+            (zone, link.target),
+            f"link {link.source} -> {link.target} ({link.origin}, {kind}) for {zone}"
+            + (f", after {upstream}" if upstream else ""),
+        )
 
 
 def run_scenario(package: DataPackage, scenario: Scenario) -> Result:
@@ -335,10 +344,7 @@ def minmax_artefacts(
                             "the change earns no credit"
                         )
             if set(zones) == set(values.index) and _leaves_normalised_values(intervention, method):
-                warnings.append(
-                    f"{label}: {indicator} changes {intervention.describe()} for every zone, which leaves its "
-                    "normalised values, and so all weights and scores, unchanged"
-                )
+                warnings.append(_common_change_warning(label, intervention, indicator, package, scenario))
             for zone in zones:
                 others_old, others_new = old.drop(zone), new.drop(zone)
                 best_other_old = others_old.max() if benefit else others_old.min()
@@ -356,6 +362,22 @@ def minmax_artefacts(
                         f"({best_other_new:g}), which lowers every other zone's normalised value on it"
                     )
     return warnings
+
+
+def _common_change_warning(label: str, intervention, indicator: str, package: DataPackage, scenario: Scenario) -> str:
+    """The no-effect warning, claiming unchanged scores only when rounding and links cannot move them."""
+    whole = intervention.percent is None and float(intervention.amount or 0.0).is_integer()
+    rounded = bool(package.indicators.at[indicator, "integer"]) and not whole
+    targets = sorted({link.target for link in (*package.links, *scenario.links) if link.source == indicator})
+    text = (
+        f"{label}: {indicator} changes {intervention.describe()} for every zone, which leaves its normalised values"
+        f"{' (up to rounding to whole numbers)' if rounded else ''} unchanged: no zone gains on it"
+    )
+    if targets:
+        return text + f"; scores can still move through the links to {', '.join(targets)}"
+    if rounded:
+        return text + "; scores move only as far as the rounding of counts moves them"
+    return text + ", and all weights and scores stay as they were"
 
 
 def _leaves_normalised_values(intervention, method: Method) -> bool:

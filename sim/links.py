@@ -8,14 +8,16 @@ Data packages declare identity links that always hold; scenarios add assumption 
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sim.text import did_you_mean
+from sim.values import is_bounded_number
 
 LINK_KEYS = ("from", "to", "elasticity", "additive", "note")
+#: Largest |elasticity| or |additive factor| accepted.
+MAX_LINK_FACTOR = 1e6
 
 
 @dataclass(frozen=True)
@@ -112,10 +114,10 @@ def parse_links(
             item_problems.append(f"{at(index)}: give exactly one of 'elasticity' or 'additive' (got {len(kinds)})")
         else:
             number = item[kinds[0]]
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
-                item_problems.append(f"{at(index, kinds[0])}: {number!r} is not a finite number")
-            elif abs(number) > 1e6:
-                item_problems.append(f"{at(index, kinds[0])}: {number!r} is out of range (|value| <= 1e6)")
+            if not is_bounded_number(number, MAX_LINK_FACTOR):
+                item_problems.append(
+                    f"{at(index, kinds[0])}: {number!r} is not allowed; allowed: a finite number within +-{MAX_LINK_FACTOR:g}"
+                )
         note = item.get("note", "")
         if not isinstance(note, str):
             item_problems.append(f"{at(index, 'note')}: expected text, got {_kind(note)}")

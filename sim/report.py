@@ -196,7 +196,7 @@ def comparison_table(results: Sequence[Result], package: DataPackage, lang: str 
     for year in years:
         headers.append(f"{label('baseline', lang)} {year}" if len(years) > 1 else label("baseline", lang))
     for position, result in enumerate(results, start=1):
-        headers.append(f"[{position}] {_short(result.scenario.name)}")
+        headers.append(f"[{position}] {_short(_scenario_name(result, lang))}")
     rows = []
     for zone in zones:
         row = [package.name("zone", zone, lang)]
@@ -209,12 +209,17 @@ def comparison_table(results: Sequence[Result], package: DataPackage, lang: str 
                 f"{result.delta[zone]:+.2f} {rank_arrow(int(result.rank_change[zone]))}"
             )
         rows.append(row)
-    legend = [f"[{i}] {r.scenario.name} ({r.year}): {r.scenario.source}" for i, r in enumerate(results, start=1)]
+    legend = [f"[{i}] {_scenario_name(r, lang)} ({r.year}): {r.scenario.source}" for i, r in enumerate(results, start=1)]
     warnings = [f"[{i}] {w}" for i, r in enumerate(results, start=1) for w in r.warnings]
     text = format_table(headers, rows) + "\n\n" + "\n".join(legend)
     if warnings:
         text += f"\n\n{label('warnings', lang)}\n" + "\n".join(f"  - {w}" for w in warnings)
     return text
+
+
+def _scenario_name(result: Result, lang: str) -> str:
+    """The scenario's Chinese name under ``--lang zh`` when it has one."""
+    return result.scenario.name_zh if lang == "zh" and result.scenario.name_zh else result.scenario.name
 
 
 def _short(name: str, limit: int = 24) -> str:

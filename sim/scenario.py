@@ -26,7 +26,6 @@ Examples
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +37,7 @@ from sim.errors import ScenarioError, SimError
 from sim.links import Link, link_order, parse_links
 from sim.method.options import METHOD_KEYS, Method, method_from_mapping
 from sim.text import did_you_mean
+from sim.values import is_bounded_number
 from sim.yamlio import MAX_YAML_BYTES, YamlPath, dump_yaml, load_yaml, write_atomic
 
 SCHEMA_VERSION = 1
@@ -307,7 +307,8 @@ def scenario_from_dict(
     for index, link in enumerate(links):
         if (link.source, link.target) in declared:
             problems.append(
-                f"{at('links', index)}: the data package already links {link.source} -> {link.target} (an identity link)"
+                f"{at('links', index)}: the data package already links {link.source} -> {link.target} "
+                "(an identity link, applied to every scenario); remove this link"
             )
     if not link_problems:
         ordered, cycle = link_order([*package.links, *links])
@@ -395,10 +396,10 @@ def _ids(item, key, known, at, here, problems, allow_all) -> tuple[str, ...]:
 def _absolute(value: Any, where: str, problems: list[str]) -> float | None:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         hint = " (a relative change is text ending in %, e.g. '+10%')" if isinstance(value, str) else ""
-        problems.append(f"{where}: {value!r} is not a number{hint}")
+        problems.append(f"{where}: {_kind(value)} is not a number{hint}")
         return None
-    if not math.isfinite(value) or abs(value) > MAX_ABSOLUTE:
-        problems.append(f"{where}: {value!r} is out of range; allowed: a finite number within +-{MAX_ABSOLUTE:g}")
+    if not is_bounded_number(value, MAX_ABSOLUTE):
+        problems.append(f"{where}: {_kind(value)} is out of range; allowed: a finite number within +-{MAX_ABSOLUTE:g}")
         return None
     return value
 
@@ -439,6 +440,8 @@ def _plain_number(value: float | None) -> int | float | None:
     if value is None:
         return None
     return int(value) if float(value).is_integer() and abs(value) < 2**53 else float(value)
+
+
 
 
 def dump_scenario(scenario: Scenario) -> str:

@@ -10,7 +10,7 @@ are refused before anything is built.
 from __future__ import annotations
 
 import io
-import math
+import re
 import os
 import tempfile
 from pathlib import Path
@@ -45,6 +45,19 @@ _PlainLoader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+# YAML 1.1 (PyYAML) reads 1e6 as text because it lacks a dot; people and YAML 1.2 read
+# a number, so exponent forms resolve to floats here.
+_PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+0123456789."),
+)
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+#: Builds scalars only; mappings and sequences are built by :func:`_build`.
+_CONSTRUCTOR = _PlainLoader(io.StringIO(""))
 
 
 def read_text(data: bytes | str, source: str, error: type[SimError] = SimError) -> str:
@@ -111,7 +124,9 @@ def load_yaml(
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        hint = " (a tab: YAML is indented with spaces only)" if "\t" in str(exc.problem) else ""
+        # PyYAML names a tab as the two characters backslash-t ("found character '\\t'").
+        tab = "\t" in str(exc.problem) or "'\\t'" in str(exc.problem)
+        hint = " (a tab: YAML is indented with spaces only)" if tab else ""
         raise error(f"{where}invalid YAML: {exc.problem or exc.context}{hint}", source) from None
     except yaml.YAMLError as exc:
         raise error(f"invalid YAML: {exc}", source) from None
@@ -120,14 +135,13 @@ def load_yaml(
     if not nodes:
         return None, {}
     lines: dict[YamlPath, int] = {}
-    constructor = _PlainLoader(io.StringIO(""))
-    value = _build(nodes[0], (), lines, problems, constructor)
+    value = _build(nodes[0], (), lines, problems)
     if problems:
         raise error(problems, source)
     return value, lines
 
 
-def _build(node: yaml.Node, path: YamlPath, lines: dict, problems: list[str], constructor) -> Any:
+def _build(node: yaml.Node, path: YamlPath, lines: dict, problems: list[str]) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[str, Any] = {}
@@ -136,10 +150,10 @@ def _build(node: yaml.Node, path: YamlPath, lines: dict, problems: list[str], co
             if not isinstance(key_node, yaml.ScalarNode):
                 problems.append(f"line {line}: a key must be plain text")
                 continue
-            key = constructor.construct_object(key_node)
-            if key == "<<" or key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE_TAG:
                 problems.append(f"line {line}: YAML merge keys (<<) are not allowed")
                 continue
+            key = _scalar(key_node, problems)
             if not isinstance(key, str):
                 key = str(key) if isinstance(key, (int, float, bool)) or key is None else key
             if key in out:
@@ -147,19 +161,52 @@ def _build(node: yaml.Node, path: YamlPath, lines: dict, problems: list[str], co
                 problems.append(f"line {line}: duplicate key {key!r} (first given on line {first})")
                 continue
             lines[path + (key,)] = line
-            out[key] = _build(value_node, path + (key,), lines, problems, constructor)
+            out[key] = _build(value_node, path + (key,), lines, problems)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), lines, problems, constructor) for i, item in enumerate(node.value)]
-    value = constructor.construct_object(node)
-    if isinstance(value, float) and not math.isfinite(value):
-        return value  # kept, so the validator can name the field it sits in
-    return value
+        return [_build(item, path + (i,), lines, problems) for i, item in enumerate(node.value)]
+    # Non-finite floats are kept, so that the validator can name the field they sit in.
+    return _scalar(node, problems)
+
+
+def _scalar(node: yaml.Node, problems: list[str]) -> Any:
+    """A plain scalar's value; a merge marker or an unreadable scalar is a problem."""
+    line = node.start_mark.line + 1
+    if node.tag == _MERGE_TAG:
+        problems.append(f"line {line}: YAML merge keys (<<) are not allowed")
+        return None
+    try:
+        return _CONSTRUCTOR.construct_object(node)
+    except yaml.YAMLError as exc:
+        problems.append(f"line {line}: cannot read the value {node.value!r} ({getattr(exc, 'problem', exc)})")
+        return None
+
+
+class _CanonicalDumper(yaml.SafeDumper):
+    """Safe dumper writing multi-line text (descriptions, notes) as ``|`` blocks people can read."""
+
+
+#: Line breaks that PyYAML writes raw in block and single-quoted scalars but reads back as
+#: ``\n`` (or folds): text holding one is written double-quoted, where they are escaped.
+_ODD_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
+def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
+    style = '"' if any(ch in text for ch in _ODD_BREAKS) else "|" if "\n" in text else None
+    # PyYAML falls back to double quotes when a block cannot hold the text exactly
+    # (trailing spaces, tabs, ...), so every string reads back as it was.
+    return dumper.represent_scalar("tag:yaml.org,2002:str", text, style=style)
+
+
+_CanonicalDumper.add_representer(str, _represent_text)
 
 
 def dump_yaml(data: Any) -> str:
-    """Canonical YAML text: block style, keys in the given order, UTF-8 kept as is."""
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
+    """Canonical YAML text: block style, keys in the given order, UTF-8 kept as is,
+    multi-line text as ``|`` blocks; :func:`load_yaml` reads it back to equal data."""
+    return yaml.dump(
+        data, Dumper=_CanonicalDumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100
+    )
 
 
 def write_atomic(path: str | os.PathLike, content: str | bytes, force: bool = False) -> Path:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.errors import SimError
 from sim.method.entropy import NORMALIZATIONS
+from sim.values import is_bounded_number
 
 WEIGHT_MODES = ("recompute", "baseline", "equal", "published")
 GOALPOSTS = ("scenario", "baseline")
+#: Largest explicit weight accepted (weights are scaled to sum 1 anyway).
+MAX_WEIGHT = 1e12
 METHOD_KEYS = ("normalization", "score_normalization", "weights", "goalposts")
 
 
@@ -123,8 +125,8 @@ def _parse_weights(value: Any, where: str) -> tuple[Any, list[str]]:
         problems = []
         pairs = []
         for indicator, weight in value.items():
-            if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
-                problems.append(f"{where}.weights.{indicator}: {weight!r} is not a finite number >= 0")
+            if not is_bounded_number(weight, MAX_WEIGHT) or weight < 0:
+                problems.append(f"{where}.weights.{indicator}: {weight!r} is not allowed; allowed: a number from 0 to {MAX_WEIGHT:g}")
             else:
                 pairs.append((str(indicator), float(weight)))
         if not problems and sum(w for _, w in pairs) <= 0:

@@ -1,0 +1,167 @@
+"""The command line (DESIGN section 5): `score`, `run`, `compare`, `validate` as a user runs them.
+
+Each test starts ``python -m sim`` in a subprocess, as a planner would, and checks the exit
+status, that stdout holds the output and stderr the messages, and that no traceback leaks.
+Expectations are computed with the Python API on the same data, never hard-coded, since
+the shipped baseline may be replaced.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+import sim
+from sim.data import load_package
+from sim.engine import run_scenario
+from sim.scenario import load_scenario
+
+TESTS_DIR = Path(__file__).resolve().parent
+REPO_ROOT = TESTS_DIR.parent
+SCENARIOS_DIR = REPO_ROOT / "scenarios"
+P3_DIR = TESTS_DIR / "packages" / "scenario3x3"
+
+#: Three library scenarios, deliberately not in alphabetical order.
+THREE = ["unicorn_training_camp.yaml", "g42_talent_corridor.yaml", "sunan_catch_up.yaml"]
+THREE_PATHS = [str(SCENARIOS_DIR / name) for name in THREE]
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_package()
+
+
+@pytest.fixture(scope="module")
+def three(shipped):
+    return [load_scenario(path, shipped) for path in THREE_PATHS]
+
+
+def cli(*args: str) -> subprocess.CompletedProcess:
+    done = subprocess.run(
+        [sys.executable, "-m", "sim", *args], cwd=REPO_ROOT, capture_output=True, text=True, encoding="utf-8", timeout=120
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def ok(*args: str) -> str:
+    done = cli(*args)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_validate_the_whole_library():
+    paths = sorted(str(p) for p in SCENARIOS_DIR.glob("*.yaml"))
+    out = ok("validate", *paths)
+    assert f"{len(paths)} valid, 0 invalid" in out
+    assert out.count("\nok ") + out.startswith("ok ") == len(paths)
+
+
+def test_compare_prints_a_readable_side_by_side_table(shipped, three):
+    out = ok("compare", *THREE_PATHS)
+    header, rule, *rows = out.split("\n\n")[0].splitlines()
+    assert set(rule) <= {"-", " "}
+    # One row per zone, with the English names; the baseline and each scenario as columns.
+    assert len(rows) == len(shipped.zone_ids)
+    for zone in shipped.zone_ids:
+        assert sum(row.startswith(shipped.name("zone", zone, "en")) for row in rows) == 1, zone
+    assert "baseline" in header and "[1]" in header and "[2]" in header and "[3]" in header
+    # Every scenario by its full name in the legend, in the order given.
+    positions = [out.index(f"[{i}] {s.name} (2020)") for i, s in enumerate(three, start=1)]
+    assert positions == sorted(positions)
+    # The numbers are the API's, rounded for reading.
+    results = [run_scenario(shipped, s) for s in three]
+    zhangjiang = next(row for row in rows if row.startswith(shipped.name("zone", "zhangjiang", "en")))
+    for result in results:
+        assert f"{result.scored.scores['zhangjiang']:.2f} #{int(result.scored.ranks['zhangjiang'])}" in zhangjiang
+
+
+def test_compare_json_lists_the_scenarios_in_the_order_given(shipped, three):
+    data = json.loads(ok("compare", *THREE_PATHS, "--format", "json"))
+    assert list(data) == ["scenarios"]
+    assert [s["scenario"] for s in data["scenarios"]] == [s.name for s in three]
+    for item, scenario in zip(data["scenarios"], three):
+        expected = run_scenario(shipped, scenario).to_dict()
+        assert item["zones"] == expected["zones"]  # full precision survives JSON
+        assert math.isclose(sum(item["weights"].values()), 1.0, abs_tol=1e-12)
+    # Reversed order in, reversed order out.
+    reverse = json.loads(ok("compare", *reversed(THREE_PATHS), "--format", "json"))
+    assert [s["scenario"] for s in reverse["scenarios"]] == [s.name for s in reversed(three)]
+
+
+def test_compare_csv_parses_with_the_csv_module(shipped, three):
+    rows = list(csv.DictReader(io.StringIO(ok("compare", *THREE_PATHS, "--format", "csv"))))
+    assert len(rows) == len(THREE) * len(shipped.zone_ids)
+    assert {"scenario", "year", "zone", "score", "rank", "baseline_score", "baseline_rank", "delta", "rank_change"} <= set(rows[0])
+    assert [r["scenario"] for r in rows[:: len(shipped.zone_ids)]] == [s.name for s in three]
+    for scenario in three:
+        result = run_scenario(shipped, scenario)
+        mine = {r["zone"]: r for r in rows if r["scenario"] == scenario.name}
+        assert set(mine) == set(shipped.zone_ids)
+        for zone, row in mine.items():
+            assert float(row["score"]) == float(result.scored.scores[zone])  # %.17g: exact
+            assert int(float(row["rank"])) == int(result.scored.ranks[zone])
+            assert math.isclose(float(row["delta"]), float(result.delta[zone]), abs_tol=1e-12)
+
+
+def test_compare_in_chinese_shows_chinese_names(shipped, three):
+    out = ok("compare", *THREE_PATHS, "--lang", "zh")
+    for zone in shipped.zone_ids:
+        assert shipped.name("zone", zone, "zh") in out
+        assert shipped.name("zone", zone, "en") not in out
+    assert "基准" in out
+    for scenario in three:
+        assert scenario.name_zh in out
+
+
+def test_run_json_is_the_design_object(shipped):
+    path = SCENARIOS_DIR / "joint_overseas_rd.yaml"
+    data = json.loads(ok("run", str(path), "--format", "json"))
+    assert {"scenario", "year", "method", "weights", "zones", "warnings", "provenance"} <= set(data)
+    assert math.isclose(sum(data["weights"].values()), 1.0, abs_tol=1e-12)
+    for zone in data["zones"]:
+        assert {"zone", "score", "rank", "baseline_score", "baseline_rank", "delta", "groups"} <= set(zone)
+    assert data["provenance"]["version"] == sim.__version__ and len(data["provenance"]["data"]) == 64
+    assert data["zones"] == run_scenario(shipped, load_scenario(path, shipped)).to_dict()["zones"]
+
+
+def test_run_baseline_reproduces_score_exactly():
+    run = json.loads(ok("run", str(SCENARIOS_DIR / "baseline.yaml"), "--format", "json"))
+    score = json.loads(ok("score", "--year", "2020", "--format", "json"))
+    assert run["zones"] == score["zones"] and run["weights"] == score["weights"]
+    assert all(zone["delta"] == 0 for zone in score["zones"])
+
+
+def test_run_table_in_both_languages(shipped):
+    path = str(SCENARIOS_DIR / "artefact_all_zones_pay_rise.yaml")
+    english = ok("run", path)
+    assert "Artefact: every zone raises pay 8%" in english and "Warnings" in english and "for every zone" in english
+    chinese = ok("run", path, "--lang", "zh")
+    assert "方法假象" in chinese and shipped.name("zone", "sunan", "zh") in chinese
+
+
+def test_run_with_another_data_package_and_a_method_override(tmp_path):
+    path = tmp_path / "alpha_up.yaml"
+    path.write_text("version: 1\nname: alpha up\nyear: 2020\ninterventions:\n  - {zone: alpha, indicator: rd_spending, by: +10%}\n")
+    data = json.loads(ok("run", str(path), "--data", str(P3_DIR), "--score-normalization", "ratio", "--format", "json"))
+    assert data["method"]["score_normalization"] == "ratio" and data["method"]["normalization"] == "minmax"
+    package = load_package(P3_DIR)
+    scenario = load_scenario(path, package)
+    expected = run_scenario(package, replace(scenario, method_options={"score_normalization": "ratio"})).to_dict()
+    assert data["zones"] == expected["zones"]
+    assert [z["zone"] for z in data["zones"]] == ["gamma", "beta", "alpha"]
+
+
+def test_run_missing_file_and_bad_arguments_exit_2():
+    missing = cli("run", str(SCENARIOS_DIR / "no_such_scenario.yaml"))
+    assert missing.returncode == 2 and "no_such_scenario.yaml" in missing.stderr and "no such file" in missing.stderr
+    bad_format = cli("compare", *THREE_PATHS[:1], "--format", "xml")
+    assert bad_format.returncode == 2 and "xml" in bad_format.stderr
