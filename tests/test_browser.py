@@ -1,0 +1,247 @@
+"""The app in a real browser: headless Chromium driven by Playwright (marked ``browser``).
+
+The server and the browser come from fixtures in conftest.py (``app_url``,
+``browser_type_launch_args``). Every test saves a screenshot to
+``artifacts/screenshots/<test name>.png``; the app runs in Chinese (its default), so
+the screenshots also show whether Chinese text renders. Expected rankings come from
+the engine on the same data.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from playwright.sync_api import Page, expect
+
+from sim.data import load_package
+from sim.engine import run_scenario
+from sim.errors import SimError
+from sim.i18n import t
+from sim.scenario import dump_scenario, load_scenario, parse_scenario, scenario_from_dict
+from sim.share import slider_spec
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = 30_000
+# Reruns are quick, but the whole suite runs in parallel on small CI machines.
+expect.set_options(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def package():
+    return load_package()
+
+
+@pytest.fixture(scope="module")
+def move(package):
+    """A slider move that changes the ranking: (zone, indicator, slider end, expected result).
+
+    The slider is moved with the End key, so the move is to the slider's upper end.
+    Indicators of the first group come first (their sliders are open on arrival).
+    """
+    year = package.years[-1]
+    table = package.table(year)
+    baseline = run_scenario(package, scenario_from_dict({"version": 1, "name": "b", "year": year}, package))
+    groups = list(package.groups.index)
+    indicators = sorted(package.indicator_ids, key=lambda i: groups.index(package.indicators.at[i, "group"]))
+    for zone in reversed(list(baseline.ranking().index)):
+        for indicator in indicators:
+            spec = slider_spec(package, year, zone, indicator, table)
+            if spec.disabled or spec.high == 0:
+                continue
+            by = spec.high if spec.kind == "amount" else f"+{spec.high}%"
+            document = {"version": 1, "name": "what-if", "name_zh": "假设情景", "year": year,
+                        "interventions": [{"zone": zone, "indicator": indicator, "by": by}]}
+            try:
+                result = run_scenario(package, scenario_from_dict(document, package))
+            except SimError:
+                continue
+            if list(result.ranking().index) != list(baseline.ranking().index):
+                return zone, indicator, spec, result, baseline
+    pytest.skip("no single slider move changes the ranking on this data")
+
+
+def _names(package, result) -> list[str]:
+    return [package.name("zone", z, "zh") for z in result.ranking().index]
+
+
+def _expect_ranking(page: Page, package, result) -> None:
+    """The ranking table shows the result's order and scores (2 decimals)."""
+    box = page.locator(".st-key-ranking_box")
+    for row, (zone, values) in enumerate(result.ranking().iterrows()):
+        expect(box.locator(f'[data-testid="glide-cell-1-{row}"]')).to_have_text(
+            package.name("zone", zone, "zh"), timeout=TIMEOUT)
+        expect(box.locator(f'[data-testid="glide-cell-2-{row}"]')).to_have_text(repr(round(float(values["score"]), 2)))
+
+
+def _slider(page: Page, indicator: str):
+    return page.locator(f".st-key-w_sl_{indicator}").get_by_role("slider")
+
+
+def _open(page: Page, app_url: str, query: str = "") -> None:
+    page.goto(f"{app_url}/{query}")
+    expect(page.locator('.st-key-ranking_box [data-testid="glide-cell-1-0"]')).to_be_attached(timeout=TIMEOUT)
+
+
+def _move_slider(page: Page, package, indicator: str, spec) -> None:
+    slider = _slider(page, indicator)
+    if not slider.is_visible():  # its group's expander is closed: open it
+        group = package.name("group", package.indicators.at[indicator, "group"], "zh")
+        page.locator('[data-testid="stExpander"] summary', has_text=group).click()
+    slider.focus()
+    slider.press("End")
+    suffix = "" if spec.kind == "amount" else "%"
+    expect(slider).to_have_attribute("aria-valuetext", f"+{spec.high}{suffix}", timeout=TIMEOUT)
+
+
+def _tab(page: Page, key: str) -> None:
+    page.get_by_role("tab", name=t(key, "zh")).click()
+    expect(page.get_by_role("tab", name=t(key, "zh"))).to_have_attribute("aria-selected", "true")
+
+
+def test_moving_a_slider_changes_the_ranking(page: Page, app_url, package, move, screenshot):
+    zone, indicator, spec, result, baseline = move
+    _open(page, app_url, f"?z={zone}")
+    _expect_ranking(page, package, baseline)
+    expect(page.get_by_role("combobox", name=t("zone", "zh"))).to_have_value(package.name("zone", zone, "zh"))
+    _move_slider(page, package, indicator, spec)
+    _expect_ranking(page, package, result)
+    assert _names(package, result) != _names(package, baseline)
+    # the arrows of the rank change are there for the zones that moved
+    moved = result.ranking()
+    box = page.locator(".st-key-ranking_box")
+    for row, change in enumerate(moved["rank_change"]):
+        arrow = "–" if change == 0 else f"▲{change}" if change > 0 else f"▼{-change}"
+        expect(box.locator(f'[data-testid="glide-cell-4-{row}"]')).to_have_text(arrow)
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+    expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    screenshot(page)
+
+
+def test_download_the_scenario_and_upload_it_back(page: Page, app_url, package, move, screenshot, tmp_path):
+    zone, indicator, spec, result, baseline = move
+    _open(page, app_url, f"?z={zone}")
+    _move_slider(page, package, indicator, spec)
+    _expect_ranking(page, package, result)
+
+    _tab(page, "tab_files")
+    with page.expect_download() as download:
+        page.locator(".st-key-w_download_yaml").get_by_role("button", name=t("download_scenario", "zh")).click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    text = path.read_text(encoding="utf-8")
+    scenario = parse_scenario(text, package, source=path.name)
+    assert dump_scenario(scenario) == text  # the canonical form the command line writes
+    assert dump_scenario(scenario) == dump_scenario(result.scenario)
+
+    _tab(page, "tab_whatif")
+    page.locator(".st-key-w_reset_all").get_by_role("button", name=t("reset_all", "zh")).click()
+    _expect_ranking(page, package, baseline)
+    expect(_slider(page, indicator)).to_have_attribute("aria-valuetext", "+0" if spec.kind == "amount" else "+0%")
+
+    _tab(page, "tab_files")
+    page.locator('.st-key-w_scn_upload [data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(path))
+    expect(page.get_by_text(t("loaded", "zh", name="假设情景"))).to_be_visible(timeout=TIMEOUT)
+    screenshot(page, "-files")
+    _tab(page, "tab_whatif")
+    _expect_ranking(page, package, result)
+    suffix = "" if spec.kind == "amount" else "%"
+    expect(_slider(page, indicator)).to_have_attribute("aria-valuetext", f"+{spec.high}{suffix}")
+    screenshot(page)
+
+
+def test_a_share_link_opens_the_same_results_in_another_browser(
+    page: Page, app_url, package, move, screenshot, browser, browser_context_args
+):
+    zone, indicator, spec, result, baseline = move
+    _open(page, app_url, f"?z={zone}")
+    _move_slider(page, package, indicator, spec)
+    _expect_ranking(page, package, result)
+    _tab(page, "tab_files")
+    code = page.locator(".st-key-share_box code")
+    expect(code).to_contain_text("?v=1&s=", timeout=TIMEOUT)
+    link = code.inner_text().replace("\n", "").strip()
+    assert link.startswith(app_url)
+    assert page.url == link  # the address bar carries the same link
+
+    other = browser.new_context(**browser_context_args)  # another browser: no shared session
+    try:
+        fresh = other.new_page()
+        fresh.goto(link)
+        _expect_ranking(fresh, package, result)
+        suffix = "" if spec.kind == "amount" else "%"
+        expect(_slider(fresh, indicator)).to_have_attribute("aria-valuetext", f"+{spec.high}{suffix}")
+        expect(fresh.get_by_role("combobox", name=t("zone", "zh"))).to_have_value(package.name("zone", zone, "zh"))
+        expect(fresh.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+        screenshot(fresh)
+    finally:
+        other.close()
+
+
+def test_a_broken_share_link_says_so_and_the_app_still_works(page: Page, app_url, package, screenshot):
+    _open(page, app_url, "?v=1&s=eJwrSy0qzszPs1Iw5MpLzE21Uij")
+    alert = page.get_by_role("alert").first
+    expect(alert).to_contain_text("share link", timeout=TIMEOUT)
+    expect(alert).to_contain_text("damaged")
+    year = package.years[-1]
+    baseline = run_scenario(package, scenario_from_dict({"version": 1, "name": "b", "year": year}, package))
+    _expect_ranking(page, package, baseline)
+    screenshot(page)
+
+
+def test_compare_two_scenarios(page: Page, app_url, package, move, screenshot):
+    zone, indicator, spec, result, baseline = move
+    library = run_scenario(package, load_scenario(ROOT / "scenarios" / "baseline.yaml", package))
+    _open(page, app_url, f"?z={zone}")
+    _move_slider(page, package, indicator, spec)
+    _expect_ranking(page, package, result)
+    _tab(page, "tab_compare")
+    box = page.locator(".st-key-compare_box")
+    # zones in the baseline's order; per scenario: score, rank, Δ score, Δ rank
+    zones = list(result.baseline.scores.sort_values(ascending=False, kind="stable").index)
+    for row, zone_id in enumerate(zones):
+        expect(box.locator(f'[data-testid="glide-cell-0-{row}"]')).to_have_text(
+            package.name("zone", zone_id, "zh"), timeout=TIMEOUT)
+        expect(box.locator(f'[data-testid="glide-cell-3-{row}"]')).to_have_text(str(int(result.scored.ranks[zone_id])))
+        expect(box.locator(f'[data-testid="glide-cell-7-{row}"]')).to_have_text(
+            str(int(library.scored.ranks[zone_id])))
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(1)
+    with page.expect_download() as download:
+        page.locator(".st-key-w_cmp_csv").get_by_role("button", name=t("download_csv", "zh")).click()
+    table = pd.read_csv(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8")))
+    m = len(package.zone_ids)
+    first, second = table.iloc[:m].set_index("zone"), table.iloc[m:].set_index("zone")
+    for zone_id in package.zone_ids:
+        assert first.at[zone_id, "rank"] == result.scored.ranks[zone_id]
+        assert first.at[zone_id, "score"] == pytest.approx(result.scored.scores[zone_id], abs=1e-12)
+        assert second.at[zone_id, "rank"] == library.scored.ranks[zone_id]
+    with page.expect_download() as workbook:
+        page.locator(".st-key-w_cmp_xlsx").get_by_role("button", name=t("download_excel", "zh")).click()
+    assert workbook.value.suggested_filename == "comparison.xlsx"
+    screenshot(page)
+
+
+def test_switching_to_english_changes_the_labels(page: Page, app_url, package, screenshot):
+    zone = package.zone_ids[0]
+    _open(page, app_url, f"?z={zone}")
+    expect(page.get_by_role("combobox", name=t("zone", "zh"))).to_have_value(package.name("zone", zone, "zh"))
+    page.get_by_text("English", exact=True).click()
+    expect(page.get_by_role("tab", name="What-if")).to_be_visible(timeout=TIMEOUT)
+    expect(page.get_by_role("heading", name=t("title", "en"))).to_be_visible()
+    # widgets whose options are translated show the new language too (not a stale label)
+    expect(page.get_by_role("combobox", name=t("zone", "en"))).to_have_value(package.name("zone", zone, "en"))
+    expect(page.get_by_role("combobox", name=t("weights", "en"), exact=True)).to_have_value("recompute entropy weights")
+    expect(page.get_by_role("radio", name=t("data_shipped", "en"))).to_be_checked()
+    group = package.groups.index[0]
+    expect(page.locator('[data-testid="stExpander"] summary').first).to_contain_text(package.name("group", group, "en"))
+    year = package.years[-1]
+    baseline = run_scenario(package, scenario_from_dict({"version": 1, "name": "b", "year": year}, package))
+    first = baseline.ranking().index[0]
+    expect(page.locator('.st-key-ranking_box [data-testid="glide-cell-1-0"]')).to_have_text(
+        package.name("zone", first, "en"))
+    assert "lang=en" in page.url
+    screenshot(page)
