@@ -54,7 +54,8 @@ from sim.method.entropy import NORMALIZATIONS
 from sim.method.options import GOALPOSTS, METHOD_KEYS, WEIGHT_MODES
 from sim.report import comparison_csv
 from sim.scenario import Scenario, dump_scenario, parse_scenario, scenario_from_dict
-from sim.share import (
+from sim.share import scenario_from_params, share_params
+from sim.whatif import (
     AMOUNT,
     CHANGE_KINDS,
     TABLE_COLUMNS,
@@ -63,9 +64,7 @@ from sim.share import (
     intervention_rows,
     rows_frame,
     rows_to_interventions,
-    scenario_from_params,
     shared_cell,
-    share_params,
     slider_spec,
     slider_value,
     with_interventions,

@@ -12,7 +12,6 @@ import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from sim import __version__
 from sim.data import DataPackage, load_package

@@ -34,7 +34,7 @@ from sim.data import DataPackage, range_problems
 from sim.errors import ScenarioError
 from sim.links import Link, link_order
 from sim.method.options import Method
-from sim.method.scoring import ScoreTable, score_table
+from sim.method.scoring import ScoreTable
 from sim.scenario import Scenario
 
 ORIGIN_NONE, ORIGIN_INTERVENTION, ORIGIN_LINK = "", "intervention", "link"

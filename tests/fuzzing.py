@@ -23,6 +23,7 @@ from sim.data import OPTIONAL_FILES, TABLE_FILES, load_package, package_from_fil
 from sim.engine import run_scenario
 from sim.errors import SimError
 from sim.scenario import parse_scenario
+from sim.share import scenario_from_params, share_params
 
 PACKAGE = load_package()
 TINY = Path(__file__).parent / "packages" / "tiny"
@@ -190,6 +191,52 @@ def package_files(draw: st.DrawFn) -> dict[str, bytes]:
     return files
 
 
+# --- share links ----------------------------------------------------------------------
+_VALID_LINKS = [
+    share_params(parse_scenario(text, PACKAGE, source="seed"))
+    for text in (
+        "version: 1\nname: seed\nyear: 2020\n",
+        "version: 1\nname: 种子\nyear: 2019\ninterventions:\n  - {zone: sunan, indicator: unicorns, by: 3}\n",
+    )
+]
+
+
+@st.composite
+def tampered_links(draw: st.DrawFn) -> dict[str, Any]:
+    """A valid link with its payload flipped, cut, stretched or replaced."""
+    params = dict(draw(st.sampled_from(_VALID_LINKS)))
+    payload = params["s"]
+    how = draw(st.sampled_from(["flip", "cut", "append", "replace", "version", "huge", "list"]))
+    if how == "flip":
+        i = draw(st.integers(0, len(payload) - 1))
+        params["s"] = payload[:i] + draw(st.sampled_from("AZaz09-_=+/%!")) + payload[i + 1 :]
+    elif how == "cut":
+        params["s"] = payload[: draw(st.integers(0, len(payload)))]
+    elif how == "append":
+        params["s"] = payload + draw(st.text(max_size=20))
+    elif how == "replace":
+        params["s"] = draw(st.text(max_size=200))
+    elif how == "version":
+        params["v"] = draw(st.text(max_size=5))
+    elif how == "huge":
+        params["s"] = "A" * draw(st.integers(7_000, 20_000))
+    else:
+        params["s"] = [payload, payload]
+    return params
+
+
+share_links = st.one_of(
+    tampered_links(),
+    st.dictionaries(st.sampled_from(["s", "v", "d", "zone", "tab"]), st.text(max_size=50), max_size=4),
+)
+
+
+def open_share_link(params: dict[str, Any]) -> Any:
+    """Open a link's query parameters as the app does, and run what it carries."""
+    scenario = scenario_from_params(params, PACKAGE)
+    return None if scenario is None else run_scenario(PACKAGE, scenario)
+
+
 # --- targets and the oracle ------------------------------------------------------------
 def run_scenario_text(text: str | bytes) -> Any:
     """Parse a scenario against the shipped data and run it."""
@@ -235,4 +282,14 @@ class Tally:
         return crash
 
 
-__all__ = ["PACKAGE", "Tally", "load_and_score_package", "package_files", "run_scenario_text", "scenario_texts", "sim"]
+__all__ = [
+    "PACKAGE",
+    "Tally",
+    "load_and_score_package",
+    "open_share_link",
+    "package_files",
+    "run_scenario_text",
+    "scenario_texts",
+    "share_links",
+    "sim",
+]

@@ -20,7 +20,8 @@ from sim.engine import run_scenario
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t, unescape_markdown
 from sim.scenario import dump_scenario, parse_scenario, scenario_from_dict
-from sim.share import LINK_SOURCE, encode_scenario_text, scenario_from_params, share_params, slider_spec
+from sim.share import LINK_SOURCE, encode_scenario_text, scenario_from_params, share_params
+from sim.whatif import slider_spec
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60

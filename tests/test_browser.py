@@ -21,7 +21,7 @@ from sim.engine import run_scenario
 from sim.errors import SimError
 from sim.i18n import t
 from sim.scenario import dump_scenario, load_scenario, parse_scenario, scenario_from_dict
-from sim.share import slider_spec
+from sim.whatif import slider_spec
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,4 @@
-"""Share links, slider binding and the interventions table (sim/share.py), without a browser."""
+"""Share links (sim/share.py), slider binding and the interventions table (sim/whatif.py), without a browser."""
 
 from __future__ import annotations
 
@@ -18,20 +18,22 @@ from sim.engine import apply_scenario
 from sim.errors import ScenarioError
 from sim.scenario import dump_scenario, format_percent, parse_scenario, scenario_from_dict
 from sim.share import (
-    AMOUNT,
     LINK_SOURCE,
     MAX_LINK_CHARS,
     MAX_LINK_DECODED,
+    decode_scenario_text,
+    encode_scenario_text,
+    scenario_from_params,
+    share_params,
+)
+from sim.whatif import (
+    AMOUNT,
     PERCENT,
     apply_editor_state,
     bound_intervention,
-    decode_scenario_text,
-    encode_scenario_text,
     intervention_rows,
     rows_frame,
     rows_to_interventions,
-    scenario_from_params,
-    share_params,
     shared_cell,
     slider_spec,
     slider_value,
