@@ -52,6 +52,8 @@ REQUIRED_COLUMNS = {
 }
 DIRECTIONS = ("benefit", "cost")
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
+#: Largest magnitude of a value: beyond it, differences of values could overflow.
+MAX_ABS_VALUE = 1e15
 #: Largest CSV file accepted (bytes); the shipped baseline is about 30 kB.
 MAX_CSV_BYTES = 20_000_000
 _TRUE = {"true", "1", "yes", "y"}
@@ -513,9 +515,12 @@ def _baseline_table(
 def range_problems(indicator: str, meta: Mapping[str, Any], value: float) -> list[str]:
     """Why ``value`` is not a valid value of ``indicator`` (empty list when it is).
 
-    Checks the indicator's ``min``/``max`` and, for counts, that it is whole.
+    Checks that it is finite and not astronomically large, the indicator's
+    ``min``/``max`` and, for counts, that it is whole.
     """
     problems = []
+    if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
+        return [f"{indicator} = {value:g} is out of the range this tool handles (|value| <= {MAX_ABS_VALUE:g})"]
     if meta["integer"] and not float(value).is_integer():
         problems.append(f"{indicator} = {value:g} must be a whole number (a count)")
     if not np.isnan(meta["min"]) and value < meta["min"]:
