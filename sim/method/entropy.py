@@ -34,6 +34,8 @@ Examples
 from __future__ import annotations
 
 import math
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -56,6 +58,11 @@ _TINY = 1e-300
 #: that a block's working arrays (2 or 3 of m x block x n) stay in the CPU's cache.
 #: On a 5 x 25 table anything from 1,024 to 4,096 is within a few per cent.
 _BLOCK_DRAWS = 2048
+
+#: Threads for large batches (numpy releases the GIL in every pass), and the fewest
+#: draws worth a thread of their own.
+_THREADS = max(1, min(os.cpu_count() or 1, 8))
+_MIN_DRAWS_PER_THREAD = 4 * _BLOCK_DRAWS
 
 #: Beyond this many zones, min and max over zones use ``ufunc.reduce`` instead of a fold.
 _FOLD_MAX_ZONES = 16
@@ -370,7 +377,38 @@ def _per_draw(option: ArrayLike, batch_layout: tuple[int, ...], flat_shape: tupl
 
 
 def _entropy_scores_batched(x, benefit, normalization, score_kind, weights, lower, upper):
-    """:func:`entropy_scores` on draws ``x`` of shape (N, m, n), block by block.
+    """:func:`entropy_scores` on draws ``x`` of shape (N, m, n), on every core.
+
+    NumPy releases the GIL inside each pass, so large batches are split into one
+    contiguous share per core, each scored by :func:`_score_draws` on its own thread
+    into its own slice of the outputs (same operations per draw: same bits).
+    """
+    n_draws, m, n = x.shape
+    w_out = np.empty((n_draws, n))
+    s_out = np.empty((n_draws, m))
+    workers = min(_THREADS, n_draws // _MIN_DRAWS_PER_THREAD)
+    if workers <= 1:
+        _score_draws(x, benefit, normalization, score_kind, weights, lower, upper, w_out, s_out)
+        return w_out, s_out
+    edges = np.linspace(0, n_draws, workers + 1).astype(int)
+
+    def share(i: int) -> None:
+        part = slice(edges[i], edges[i + 1])
+        _score_draws(
+            x[part], benefit, normalization, score_kind,
+            None if weights is None else weights[part],
+            None if lower is None else lower[part],
+            None if upper is None else upper[part],
+            w_out[part], s_out[part],
+        )
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(share, range(workers)))  # list(): re-raise a worker's exception here
+    return w_out, s_out
+
+
+def _score_draws(x, benefit, normalization, score_kind, weights, lower, upper, w_out, s_out):
+    """Score draws ``x`` of shape (N, m, n) block by block into ``w_out`` and ``s_out``.
 
     Each block of draws is copied once into a zones-first layout (m, block, n), so
     that a zone's values for the whole block are one contiguous run. Every pass over
@@ -388,8 +426,6 @@ def _entropy_scores_batched(x, benefit, normalization, score_kind, weights, lowe
     """
     n_draws, m, n = x.shape
     block = max(1, min(_BLOCK_DRAWS, n_draws))
-    w_out = np.empty((n_draws, n))
-    s_out = np.empty((n_draws, m))
     work = _Workspace(m, block, n, benefit)
     fixed = lower is not None or upper is not None
     # The raw values are needed after the weights only to normalise again for scores.
@@ -426,7 +462,6 @@ def _entropy_scores_batched(x, benefit, normalization, score_kind, weights, lowe
             scores = s_out[start:stop]
             np.matmul(z.transpose(1, 0, 2), w[:, :, None], out=scores[:, :, None])
             scores *= 100.0
-    return w_out, s_out
 
 
 class _Workspace:
