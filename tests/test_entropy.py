@@ -714,3 +714,15 @@ def test_no_numpy_warnings_escape_on_ordinary_or_constant_input():
         warnings.simplefilter("error")
         for kind in entropy.NORMALIZATIONS:
             entropy_scores(values, [True, True, False], kind)
+
+
+def test_a_batch_split_across_threads_matches_scoring_each_draw_alone():
+    """Above 4 blocks per core the draws are scored on several threads: same bits per draw."""
+    rng = np.random.default_rng(7)
+    draws = rng.lognormal(size=(20_000, 5, 25))
+    is_benefit = np.arange(25) % 7 != 0
+    weights, scores = entropy.entropy_scores(draws, is_benefit, score_normalization="ratio")
+    for i in (0, 9_999, 10_000, 19_999):
+        w_one, s_one = entropy.entropy_scores(draws[i], is_benefit, score_normalization="ratio")
+        np.testing.assert_array_equal(weights[i], w_one)
+        np.testing.assert_array_equal(scores[i], s_one)
