@@ -48,12 +48,9 @@ _PlainLoader.yaml_implicit_resolvers = {
 
 
 # YAML 1.1 (PyYAML) reads 1e6 as text because it lacks a dot; people and YAML 1.2 read
-# a number, so exponent forms resolve to floats here.
-_PlainLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:float",
-    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
-    list("-+0123456789."),
-)
+# a number, so exponent forms resolve to floats here (and the dumper quotes such text).
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+_PlainLoader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 #: Builds scalars only; mappings and sequences are built by :func:`_build`.
@@ -199,6 +196,8 @@ def _represent_text(dumper: yaml.SafeDumper, text: str) -> yaml.ScalarNode:
 
 
 _CanonicalDumper.add_representer(str, _represent_text)
+# Text such as "1e5" must be quoted, or load_yaml would read it back as a number.
+_CanonicalDumper.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
 
 
 def dump_yaml(data: Any) -> str:

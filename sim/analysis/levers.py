@@ -1,0 +1,463 @@
+"""Lever ranking: what a standard step on each indicator is worth to a zone.
+
+For one zone and every indicator, two standard steps in the indicator's improving
+direction (up for benefit, down for cost indicators):
+
+- **+10 %** of the zone's value (counts: 10 % rounded to whole units, at least 1;
+  a value <= 0, where a percentage means nothing: 10 % of the zones' mean
+  absolute value);
+- **+1 standard deviation** of the indicator across the zones (sample standard
+  deviation, ddof = 1; counts: whole units, at least 1).
+
+Each step is scored under the scenario's method, entropy weights recomputed when the
+method recomputes them, with the scenario's links and rounding, exactly as the engine
+would score a scenario with that one extra intervention (the tests check this against
+:func:`sim.engine.run_scenario`). All 2 x n variants are scored in one batched call.
+
+The report flags the levers that do nothing for the zone because of min-max (the zone
+stays last on the indicator, so its normalised value stays 0), and the levers that
+also help rivals (their scores rise, e.g. through the weights) or move rivals' ranks.
+
+The pure core is :func:`step_gains` (a model, a zone and interventions in, arrays
+out); the validating wrapper is :func:`lever_report`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.analysis.batch import ScenarioModel, build_model, competition_ranks, split_ids
+from sim.data import DataPackage
+from sim.errors import UsageError
+from sim.scenario import Intervention, Scenario, format_percent
+
+STEPS = ("10%", "1sd")
+STEP_LABELS = {"10%": "+10%", "1sd": "+1 sd"}
+#: A score change smaller than this (points) is float noise, not a change.
+GAIN_TOLERANCE = 1e-9
+_MINMAX_FAMILY = ("minmax", "minmax-shift")
+
+
+def standard_step(model: ScenarioModel, zone_row: int, column: int, step: str) -> Intervention:
+    """The intervention of one standard step for one zone and indicator.
+
+    Parameters
+    ----------
+    model : ScenarioModel
+    zone_row, column : int
+    step : {"10%", "1sd"}
+
+    Returns
+    -------
+    Intervention
+        ``by: +10%`` (or ``-10%`` for a cost indicator), or ``by: amount``; ``to: bound``
+        when the step would leave the indicator's valid range.
+    """
+    zone, indicator = model.zones[zone_row], model.indicators[column]
+    start = float(model.pre[zone_row, column])
+    column_values = model.values[:, column]
+    sign = 1.0 if model.is_benefit[column] else -1.0
+    counts = bool(model.is_integer[column])
+    if step == "10%":
+        if start > 0 and not counts:
+            intervention = Intervention(zones=(zone,), indicators=(indicator,), percent=sign * 10.0)
+        else:
+            base = start if start > 0 else float(np.mean(np.abs(column_values))) or 1.0
+            amount = 0.1 * base
+            if counts:
+                amount = max(1.0, math.floor(amount + 0.5))
+            intervention = Intervention(zones=(zone,), indicators=(indicator,), amount=sign * amount)
+    elif step == "1sd":
+        amount = float(np.std(column_values, ddof=1)) if len(column_values) > 1 else 0.0
+        if counts:
+            amount = max(1.0, math.floor(amount + 0.5))
+        intervention = Intervention(zones=(zone,), indicators=(indicator,), amount=sign * amount)
+    else:
+        raise UsageError(f"unknown step {step!r}; allowed: {', '.join(STEPS)}")
+    new = intervention.new_value(start)
+    low, high = model.col_min[column], model.col_max[column]
+    bound = high if new > high else low if new < low else None
+    if model.needs_positive and (new if bound is None else bound) <= 0 < start:
+        bound = start / 2.0  # ratio needs values > 0: halve instead of crossing zero
+    if bound is not None:
+        intervention = Intervention(zones=(zone,), indicators=(indicator,), to=float(bound))
+    return intervention
+
+
+def step_text(intervention: Intervention, counts: bool = False) -> str:
+    """Short text of a step: ``+10%``, ``+3`` (counts), ``+28.44``, ``to 100``."""
+    if intervention.to is not None:
+        return f"to {intervention.to:g}"
+    if intervention.percent is not None:
+        return format_percent(intervention.percent)
+    amount = float(intervention.amount or 0.0)
+    return f"{amount:+.0f}" if counts else f"{amount:+.4g}"
+
+
+def step_gains(
+    model: ScenarioModel, zone_row: int, interventions: Sequence[tuple[int, Intervention]]
+) -> dict[str, np.ndarray]:
+    """Score one extra intervention at a time, all in one batched call.
+
+    Parameters
+    ----------
+    model : ScenarioModel
+    zone_row : int
+    interventions : sequence of (column, Intervention)
+        Each applies to the zone's value in that column, on top of the scenario.
+
+    Returns
+    -------
+    dict of arrays
+        ``scores`` (K, m), ``ranks`` (K, m), ``weights`` (K, n), ``values`` (K, m, n)
+        finished tables, ``valid`` (K,).
+    """
+    tables = model.tile_pre(len(interventions))
+    for k, (column, intervention) in enumerate(interventions):
+        tables[k, zone_row, column] = intervention.new_value(tables[k, zone_row, column])
+    finished, valid = model.finish(tables)
+    weights, scores = model.score(finished, valid)
+    valid = valid & np.isfinite(scores).all(axis=-1)
+    ranks = competition_ranks(np.where(np.isfinite(scores), scores, -np.inf))
+    return {"scores": scores, "ranks": ranks, "weights": weights, "values": finished, "valid": valid}
+
+
+@dataclass(frozen=True)
+class LeverReport:
+    """Lever ranking for one zone.
+
+    Attributes
+    ----------
+    zone : str
+    scenario : Scenario
+    method : dict
+    score, rank : float, int
+        The zone's score and rank in the scenario (before any step).
+    table : pandas.DataFrame
+        One row per indicator, sorted by ``sort_by`` gain (largest first), columns
+        per step ``s`` in ("10%", "1sd"): ``step_s`` (text), ``gain_s`` (points),
+        ``rank_s``, ``rank_change_s`` (places gained), ``rivals_gain_s`` (largest
+        rival gain, points), ``helped_rivals_s`` (ids), ``rivals_moved_s`` (ids of rivals
+        whose rank changed), ``stays_last_s`` (min-max gives no credit), ``weight_change_s``
+        (the indicator's weight change, fraction), ``capped_s``; plus ``weight`` and
+        ``zone_value``.
+    sort_by : str
+    notes : list of str
+    """
+
+    zone: str
+    scenario: Scenario
+    method: dict[str, Any]
+    score: float
+    rank: int
+    table: pd.DataFrame
+    sort_by: str = "10%"
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def year(self) -> int:
+        return self.scenario.year
+
+    def no_credit(self, step: str = "10%") -> list[str]:
+        """Indicators whose step earns nothing because of min-max (the zone stays last)."""
+        return list(self.table.index[self.table[f"stays_last_{step}"]])
+
+    def helps_rivals(self, step: str = "10%") -> list[str]:
+        """Indicators whose step also raises some rival's score."""
+        return list(self.table.index[self.table[f"helped_rivals_{step}"].map(bool)])
+
+    def to_dict(self) -> dict[str, Any]:
+        rows = []
+        for indicator, row in self.table.iterrows():
+            item: dict[str, Any] = {"indicator": indicator, "weight": float(row["weight"]),
+                                    "zone_value": float(row["zone_value"])}
+            for step in STEPS:
+                gain = row[f"gain_{step}"]
+                item[step] = {
+                    "step": row[f"step_{step}"],
+                    "gain": None if pd.isna(gain) else float(gain),
+                    "rank": None if pd.isna(gain) else int(row[f"rank_{step}"]),
+                    "rank_change": None if pd.isna(gain) else int(row[f"rank_change_{step}"]),
+                    "rivals_gain": None if pd.isna(gain) else float(row[f"rivals_gain_{step}"]),
+                    "helped_rivals": list(row[f"helped_rivals_{step}"]),
+                    "rivals_moved": list(row[f"rivals_moved_{step}"]),
+                    "stays_last": bool(row[f"stays_last_{step}"]),
+                    "weight_change": None if pd.isna(gain) else float(row[f"weight_change_{step}"]),
+                    "capped": bool(row[f"capped_{step}"]),
+                }
+            rows.append(item)
+        return {
+            "zone": self.zone,
+            "year": self.year,
+            "scenario": self.scenario.name,
+            "method": self.method,
+            "score": self.score,
+            "rank": self.rank,
+            "sort_by": self.sort_by,
+            "levers": rows,
+            "no_credit": self.no_credit(self.sort_by),
+            "helps_rivals": self.helps_rivals(self.sort_by),
+            "notes": list(self.notes),
+        }
+
+
+def lever_report(
+    package: DataPackage,
+    zone: str,
+    scenario: Scenario | None = None,
+    year: int | None = None,
+    indicators: Sequence[str] | None = None,
+    sort_by: str = "10%",
+) -> LeverReport:
+    """Score gain of a standard step on each indicator, for one zone.
+
+    Parameters
+    ----------
+    package : DataPackage
+    zone : str
+    scenario : Scenario, optional
+        Default: the baseline of ``year`` with the package's method.
+    year : int, optional
+    indicators : sequence of str, optional
+        Default: all.
+    sort_by : {"10%", "1sd"}
+
+    Returns
+    -------
+    LeverReport
+
+    Raises
+    ------
+    UsageError
+        Unknown zone or indicator (with a suggestion), unknown ``sort_by``.
+
+    Examples
+    --------
+    >>> from sim.data import load_package
+    >>> report = lever_report(load_package(), "sunan", year=2020)
+    >>> len(report.table) == 25
+    True
+    """
+    if sort_by not in STEPS:
+        raise UsageError(f"sort by {sort_by!r} is not allowed; allowed: {', '.join(STEPS)}")
+    model = build_model(package, scenario, year)
+    zone_row = model.zone_row(zone)
+    chosen = model.indicators if indicators is None else list(indicators)
+    columns = [model.column(i) for i in chosen]
+    start_weights, start_scores = model.score(model.values[None, :, :])
+    start_scores, start_weights = start_scores[0], start_weights[0]
+    start_ranks = competition_ranks(start_scores)
+    rivals = [r for r in range(len(model.zones)) if r != zone_row]
+    scoring_minmax = model.method.scoring in _MINMAX_FAMILY
+
+    plan = [(col, step, standard_step(model, zone_row, col, step)) for col in columns for step in STEPS]
+    out = step_gains(model, zone_row, [(col, intervention) for col, _, intervention in plan])
+    records: dict[str, dict[str, Any]] = {}
+    notes = []
+    for k, (col, step, intervention) in enumerate(plan):
+        indicator = model.indicators[col]
+        record = records.setdefault(indicator, {
+            "weight": float(start_weights[col]),
+            "zone_value": float(model.values[zone_row, col]),
+        })
+        text = step_text(intervention, bool(model.is_integer[col]))
+        record[f"step_{step}"] = text
+        record[f"capped_{step}"] = intervention.to is not None
+        if not out["valid"][k]:
+            notes.append(f"{indicator}: the step {text} is not possible here ({_why_invalid(model, intervention)}); "
+                         "left blank")
+            for key in ("gain", "rank", "rank_change", "rivals_gain", "weight_change"):
+                record[f"{key}_{step}"] = np.nan
+            record[f"helped_rivals_{step}"] = []
+            record[f"rivals_moved_{step}"] = []
+            record[f"stays_last_{step}"] = False
+            continue
+        scores, ranks = out["scores"][k], out["ranks"][k]
+        deltas = scores - start_scores
+        record[f"gain_{step}"] = float(deltas[zone_row])
+        record[f"rank_{step}"] = int(ranks[zone_row])
+        record[f"rank_change_{step}"] = int(start_ranks[zone_row] - ranks[zone_row])
+        record[f"rivals_gain_{step}"] = float(max(deltas[r] for r in rivals)) if rivals else 0.0
+        record[f"helped_rivals_{step}"] = [model.zones[r] for r in rivals if deltas[r] > GAIN_TOLERANCE]
+        record[f"rivals_moved_{step}"] = [model.zones[r] for r in rivals if ranks[r] != start_ranks[r]]
+        record[f"weight_change_{step}"] = float(out["weights"][k][col] - start_weights[col])
+        new_column = out["values"][k][:, col]
+        worst = new_column.min() if model.is_benefit[col] else new_column.max()
+        changed = new_column[zone_row] != model.values[zone_row, col]
+        record[f"stays_last_{step}"] = bool(scoring_minmax and changed and new_column[zone_row] == worst)
+    table = pd.DataFrame.from_dict(records, orient="index")
+    table.index.name = "indicator"
+    order = table[f"gain_{sort_by}"].fillna(-np.inf).sort_values(ascending=False, kind="stable").index
+    table = table.loc[order]
+    return LeverReport(
+        zone=zone,
+        scenario=model.scenario,
+        method=model.method.to_dict(),
+        score=float(start_scores[zone_row]),
+        rank=int(start_ranks[zone_row]),
+        table=table,
+        sort_by=sort_by,
+        notes=notes,
+    )
+
+
+def _why_invalid(model: ScenarioModel, intervention: Intervention) -> str:
+    """The engine's own words for a step it refuses (rare: asked only for those)."""
+    from dataclasses import replace
+
+    from sim.engine import run_scenario
+    from sim.errors import SimError
+
+    stepped = replace(model.scenario, interventions=tuple(model.scenario.interventions) + (intervention,),
+                      source="step")
+    try:
+        run_scenario(model.package, stepped)
+    except SimError as exc:
+        return "; ".join(exc.problems)
+    return "the method cannot score the table"
+
+
+def lever_matrix(
+    package: DataPackage, scenario: Scenario | None = None, year: int | None = None, step: str = "10%"
+) -> pd.DataFrame:
+    """Own score gain of a standard step, for every zone x indicator (for a heatmap).
+
+    All m x n variants are scored in one batched call.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Zones (index) x indicators (columns), points.
+    """
+    model = build_model(package, scenario, year)
+    _, start_scores = model.score(model.values[None, :, :])
+    plan = []
+    for row in range(len(model.zones)):
+        for col in range(len(model.indicators)):
+            plan.append((row, col, standard_step(model, row, col, step)))
+    tables = model.tile_pre(len(plan))
+    for k, (row, col, intervention) in enumerate(plan):
+        tables[k, row, col] = intervention.new_value(tables[k, row, col])
+    finished, valid = model.finish(tables)
+    _, scores = model.score(finished, valid)
+    gains = np.full((len(model.zones), len(model.indicators)), np.nan)
+    for k, (row, col, _) in enumerate(plan):
+        gains[row, col] = scores[k, row] - start_scores[0, row]
+    return pd.DataFrame(gains, index=model.zones, columns=model.indicators)
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Arguments of ``zonesim levers``."""
+    from sim.cli import common_options, method_options
+
+    parser.description = (
+        "Score gain for a zone of a standard step (+10% and +1 standard deviation across zones) on each "
+        "indicator, weights recomputed; flags steps that earn nothing under min-max and steps that help rivals."
+    )
+    for parent in (common_options(), method_options()):
+        parser._add_container_actions(parent)  # what argparse's parents= does
+    parser.add_argument("--zone", required=True, help="zone id, e.g. sunan")
+    parser.add_argument("--scenario", metavar="S.yaml", help="start from this scenario (default: the baseline)")
+    parser.add_argument("--year", type=int, help="baseline year (default: the latest; with --scenario: its year)")
+    parser.add_argument("--indicators", metavar="ID,ID,...", help="only these indicators (default: all)")
+    parser.add_argument("--sort", choices=STEPS, default="10%", help="sort by the gain of this step (default 10%%)")
+
+
+def command(args: argparse.Namespace) -> int:
+    """``zonesim levers``."""
+    from sim.cli import emit, package_from, with_overrides
+    from sim.scenario import baseline_scenario, load_scenario
+    from sim.text import did_you_mean
+
+    package = package_from(args)
+    if args.scenario:
+        start = load_scenario(args.scenario, package)
+        if args.year is not None and args.year != start.year:
+            raise UsageError(f"--year {args.year} contradicts the scenario's year {start.year}; leave --year out")
+    else:
+        if args.year is not None and args.year not in package.years:
+            raise UsageError(
+                f"--year {args.year} is not in the data; years available: {', '.join(map(str, package.years))}")
+        start = baseline_scenario(package, args.year)
+    start = with_overrides(start, args, package)
+    if args.zone not in package.zone_ids:
+        raise UsageError(f"--zone: unknown zone {args.zone!r}{did_you_mean(args.zone, package.zone_ids)}")
+    report = lever_report(package, args.zone, scenario=start, indicators=split_ids(args.indicators), sort_by=args.sort)
+    if args.format == "json":
+        from sim.report import to_json
+
+        emit(to_json(report.to_dict()))
+    elif args.format == "csv":
+        frame = report.table.copy()
+        for step in STEPS:
+            for key in ("helped_rivals", "rivals_moved"):
+                frame[f"{key}_{step}"] = frame[f"{key}_{step}"].map(" ".join)
+        frame = frame.reset_index()
+        frame.insert(0, "zone", report.zone)
+        emit(frame.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+    else:
+        emit(lever_table(report, package, args.lang))
+    return 0
+
+
+def lever_table(report: LeverReport, package: DataPackage, lang: str = "en") -> str:
+    """The report as readable text."""
+    from sim.report import format_table
+
+    method = report.method
+    weights = method["weights"] if isinstance(method["weights"], str) else "explicit"
+    rows = []
+    for indicator, row in report.table.iterrows():
+        cells = [package.name("indicator", indicator, lang)]
+        flags = []
+        for step in STEPS:
+            gain = row[f"gain_{step}"]
+            if pd.isna(gain):
+                cells += [row[f"step_{step}"], "n/a", ""]
+                continue
+            cells += [row[f"step_{step}"], f"{gain:+.3f}", f"#{int(row[f'rank_{step}'])}"]
+        if row[f"stays_last_{report.sort_by}"]:
+            flags.append("stays last: no credit under min-max")
+        helped = row[f"helped_rivals_{report.sort_by}"]
+        if helped:
+            flags.append("helps " + ", ".join(helped))
+        moved = row[f"rivals_moved_{report.sort_by}"]
+        if moved:
+            flags.append("moves " + ", ".join(moved))
+        if row[f"capped_{report.sort_by}"]:
+            flags.append("capped at the valid range")
+        cells.append("; ".join(flags))
+        rows.append(cells)
+    lines = [
+        f"levers: {package.name('zone', report.zone, lang)}    year: {report.year}    scenario: {report.scenario.name}",
+        f"method: weights from {method['normalization']}, scores on {method['score_normalization']}, "
+        f"weights {weights}, goalposts {method['goalposts']}",
+        f"now: score {report.score:.2f}, rank {report.rank}; gains in points, sorted by the "
+        f"{STEP_LABELS[report.sort_by]} step; 1 sd = sample standard deviation across zones",
+        "",
+        format_table(
+            ["indicator", "+10%", "gain", "rank", "+1 sd", "gain", "rank", f"flags ({STEP_LABELS[report.sort_by]})"],
+            rows,
+            align="lrrrrrrl",
+        ),
+    ]
+    no_credit = report.no_credit(report.sort_by)
+    if no_credit:
+        lines += ["", f"{len(no_credit)} lever(s) earn nothing under min-max because {report.zone} stays last: "
+                  + ", ".join(no_credit)]
+    if report.notes:
+        lines += ["", "Notes"] + [f"  - {n}" for n in report.notes]
+    return "\n".join(lines)
+
+
+__all__ = ["LeverReport", "STEPS", "lever_matrix", "lever_report", "standard_step", "step_gains"]

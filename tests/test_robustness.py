@@ -1,0 +1,219 @@
+"""Robustness (sim/analysis/robustness.py): Monte Carlo over data, weights, normalisation."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim import cli
+from sim.analysis.batch import ordinal_ranks
+from sim.analysis.robustness import ProgressBar, robustness, simulate, weight_stability
+from sim.data import load_package
+from sim.engine import run_scenario
+from sim.errors import UsageError
+from sim.method.entropy import entropy_weights, normalize
+from sim.scenario import baseline_scenario, load_scenario
+
+TESTS = Path(__file__).resolve().parent
+REPO = TESTS.parent
+PACKAGE_3X3 = TESTS / "packages" / "analysis3x3"
+SCENARIO = REPO / "scenarios" / "sunan_catch_up.yaml"
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    return load_package()
+
+
+@pytest.fixture(scope="module")
+def pkg3():
+    return load_package(PACKAGE_3X3)
+
+
+def test_zero_noise_gives_the_baseline_ranking_in_every_draw(shipped):
+    report = robustness(shipped, year=2020, draws=500, seed=1, sigma=0.0, concentration=None, bootstrap=0)
+    engine = run_scenario(shipped, baseline_scenario(shipped, 2020)).scored
+    for zone in shipped.zone_ids:
+        rank = int(engine.ranks[zone])
+        assert report.rank_probabilities.at[zone, rank] == 1.0
+        assert report.score_low[zone] == pytest.approx(engine.scores[zone], abs=1e-9)
+        assert report.score_high[zone] == pytest.approx(engine.scores[zone], abs=1e-9)
+        assert report.rank[zone] == rank
+
+
+def test_zero_noise_with_a_scenario_compares_with_the_baseline(shipped):
+    scenario = load_scenario(SCENARIO, shipped)
+    report = robustness(shipped, scenario, draws=200, seed=1, sigma=0.0, concentration=float("inf"), bootstrap=0)
+    result = run_scenario(shipped, scenario)
+    for zone in shipped.zone_ids:
+        assert report.rank_probabilities.at[zone, int(result.scored.ranks[zone])] == 1.0
+        assert report.baseline_rank[zone] == result.baseline.ranks[zone]
+        improves = result.scored.ranks[zone] < result.baseline.ranks[zone]
+        assert report.p_beats_baseline[zone] == (1.0 if improves else 0.0)
+        assert report.p_not_worse[zone] == (1.0 if result.scored.ranks[zone] <= result.baseline.ranks[zone] else 0.0)
+
+
+def test_same_seed_same_output_and_another_seed_differs(shipped):
+    kwargs = dict(year=2020, draws=3_000, sigma=0.08, concentration=400.0, score_normalizations="all",
+                  bootstrap=300, chunk=1_000)
+    first = robustness(shipped, seed=7, **kwargs)
+    again = robustness(shipped, seed=7, **kwargs)
+    other = robustness(shipped, seed=8, **kwargs)
+    pd.testing.assert_frame_equal(first.rank_probabilities, again.rank_probabilities)
+    pd.testing.assert_series_equal(first.score_median, again.score_median)
+    pd.testing.assert_frame_equal(first.weights, again.weights)
+    assert not first.score_median.equals(other.score_median)
+    # A Generator works as a seed too, and gives the same as the int it was made from.
+    from_generator = robustness(shipped, seed=np.random.default_rng(7), **kwargs)
+    pd.testing.assert_frame_equal(first.rank_probabilities, from_generator.rank_probabilities)
+
+
+def test_chunking_does_not_change_the_result(shipped):
+    one = simulate(shipped.table(2020).to_numpy(), np.ones(25, bool), 2_500, seed=3, sigma=0.05, chunk=1_000)
+    many = simulate(shipped.table(2020).to_numpy(), np.ones(25, bool), 2_500, seed=3, sigma=0.05, chunk=2_500)
+    np.testing.assert_array_equal(one.scores, many.scores)
+
+
+def test_rank_probabilities_sum_to_one_per_zone_and_per_rank(shipped):
+    scenario = load_scenario(SCENARIO, shipped)
+    report = robustness(shipped, scenario, draws=2_000, seed=2, sigma=0.2, concentration=50.0,
+                        normalizations="all", score_normalizations="all", bootstrap=0)
+    p = report.rank_probabilities
+    np.testing.assert_allclose(p.sum(axis=1), 1.0, atol=1e-12)
+    np.testing.assert_allclose(p.sum(axis=0), 1.0, atol=1e-12)
+    assert (report.score_low <= report.score_median).all() and (report.score_median <= report.score_high).all()
+    assert ((0 <= report.p_beats_baseline) & (report.p_beats_baseline <= report.p_not_worse)
+            & (report.p_not_worse <= 1)).all()
+    # Heavy noise spreads the ranks: the leader is not certain of the top any more.
+    assert p.max(axis=1).min() < 1.0
+
+
+def test_ties_are_broken_by_zone_order_into_a_permutation():
+    ranks = ordinal_ranks(np.array([[5.0, 5.0, 1.0], [1.0, 2.0, 2.0]]))
+    assert ranks.tolist() == [[1, 2, 3], [3, 1, 2]]
+
+
+def test_noise_is_lognormal_with_the_given_sigma():
+    # One zone far ahead, fixed equal weights: the score is the mean of its noisy ratios.
+    values = np.array([[1.0, 1.0], [2.0, 2.0]])
+    run = simulate(values, np.ones(2, bool), 20_000, seed=5, sigma=np.array([0.1, 0.0]),
+                   fixed_weights=np.array([1.0, 0.0]), normalizations=("ratio",), score_normalizations=("ratio",))
+    # Zone 0's ratio on the first column is exp(s0 - s1) * 0.5 with s ~ N(0, 0.1): log-sd 0.1 * sqrt(2)
+    # unless zone 0's value passes zone 1's (never at this gap).
+    logs = np.log(run.scores[:, 0] / 100.0 / 0.5)
+    assert logs.std() == pytest.approx(0.1 * np.sqrt(2), rel=0.03)
+    assert abs(np.median(logs)) < 0.01
+
+
+def test_dirichlet_weights_stay_around_the_centre(pkg3):
+    equal = baseline_scenario(pkg3, 2020, {"weights": "equal"})
+    tight = robustness(pkg3, equal, draws=4_000, seed=1, sigma=0.0, concentration=1e6, bootstrap=0)
+    loose = robustness(pkg3, equal, draws=4_000, seed=1, sigma=0.0, concentration=3.0, bootstrap=0)
+    width = lambda r: float((r.score_high - r.score_low)["chaser"])  # noqa: E731
+    assert width(tight) < 0.2 < width(loose)
+    # The leader holds every maximum: under ratio its score is 100 whatever the weights.
+    assert loose.score_low["leader"] == pytest.approx(100.0)
+
+
+def test_weight_stability_leave_one_out_and_bootstrap(shipped):
+    x = shipped.table(2020).to_numpy()
+    benefit = (shipped.indicators["direction"] == "benefit").to_numpy()
+    out = weight_stability(x, benefit, "minmax", bootstrap=500, seed=4)
+    np.testing.assert_allclose(out["weights"], entropy_weights(normalize(x, benefit)))
+    expected = entropy_weights(normalize(np.delete(x, 2, axis=0), benefit))
+    np.testing.assert_allclose(out["leave_one_out"][2], expected)
+    assert out["bootstrap"].shape[1] == 25 and len(out["bootstrap"]) + int(out["dropped"]) == 500
+    np.testing.assert_allclose(out["bootstrap"].sum(axis=1), 1.0)
+    report = robustness(shipped, year=2020, draws=10, seed=4, bootstrap=500)
+    assert (report.weights["boot_low"] <= report.weights["boot_high"]).all()
+    assert (report.weights["loo_min"] <= report.weights["loo_max"]).all()
+    assert report.leave_one_out.shape == (5, 25)
+
+
+def test_progress_callback_is_called_per_chunk(shipped):
+    calls = []
+    robustness(shipped, year=2020, draws=2_500, seed=1, chunk=1_000, bootstrap=0,
+               progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(1_000, 2_500), (2_000, 2_500), (2_500, 2_500)]
+    stream = io.StringIO()
+    bar = ProgressBar(stream)
+    bar(1, 2)
+    bar(2, 2)
+    assert "1/2" in stream.getvalue() and stream.getvalue().endswith("\n")
+
+
+@pytest.mark.parametrize(
+    "kwargs, words",
+    [
+        (dict(draws=0), "draws"),
+        (dict(draws=-5), "draws"),
+        (dict(sigma=-0.1), "sigma"),
+        (dict(concentration=0.0), "concentration"),
+        (dict(sigma_by={"unicorn": 0.1}), "did you mean 'unicorns'"),
+        (dict(score_normalizations=["ratoi"]), "did you mean 'ratio'"),
+    ],
+)
+def test_bad_arguments(shipped, kwargs, words):
+    with pytest.raises(UsageError, match=words):
+        robustness(shipped, year=2020, **kwargs)
+
+
+def test_cli_robustness(shipped, capsys):
+    status = cli.main(["robustness", str(SCENARIO), "--draws", "500", "--seed", "1", "--sigma", "5%",
+                       "--concentration", "300", "--bootstrap", "100", "--format", "json", "--progress"])
+    captured = capsys.readouterr()
+    assert status == 0
+    data = json.loads(captured.out)
+    assert data["draws"] == 500 and data["settings"]["concentration"] == 300
+    for zone in data["zones"]:
+        assert sum(zone["rank_probabilities"].values()) == pytest.approx(1.0)
+        assert 0 <= zone["p_beats_baseline"] <= 1
+    assert "500/500" in captured.err  # the progress bar
+    assert cli.main(["robustness", "--draws", "200", "--seed", "1", "--year", "2019"]) == 0
+    text = capsys.readouterr().out
+    assert "P(#1)" in text and "bootstrap" in text
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--draws", "-5"], "--draws -5 must be a positive whole number"),
+        (["--draws", "0"], "positive whole number"),
+        (["--draws", "many"], "invalid int value"),
+        (["--sigma", "5"], "ambiguous"),
+        (["--sigma=-1%"], ">= 0"),
+        (["--concentration", "-3"], "> 0"),
+        (["--sigma-for", "unicorn=10%"], "did you mean 'unicorns'"),
+        (["--vary-score-normalization", "minmax,ratoi"], "did you mean 'ratio'"),
+        (["no_such_scenario.yaml"], "no such file"),
+        (["--year", "1999"], "not in the data"),
+    ],
+)
+def test_cli_bad_arguments_exit_2(args, words, capsys):
+    status = cli.main(["robustness", "--no-progress", *args])
+    err = capsys.readouterr().err
+    assert status == 2
+    assert words in err
+    assert "Traceback" not in err
+
+
+def test_robustness_chart_builders(pkg3):
+    import altair as alt
+
+    from sim.analysis import charts
+
+    report = robustness(pkg3, year=2020, draws=300, seed=1, bootstrap=50)
+    heat = charts.rank_probability_heatmap(report)
+    assert isinstance(heat, alt.Chart)
+    spec = heat.to_dict()
+    assert spec["mark"]["type"] == "rect"
+    values = spec["datasets"][spec["data"]["name"]]
+    assert len(values) == 9 and sum(v["probability"] for v in values) == pytest.approx(3.0)
+    layered = heat + charts.rank_probability_labels(report)
+    assert len(layered.to_dict()["layer"]) == 2
+    assert isinstance(charts.weight_stability_chart(report), alt.Chart)
