@@ -29,6 +29,7 @@ from sim.report import (
     to_json,
 )
 from sim.scenario import Scenario, baseline_scenario, load_scenario
+from sim.text import did_you_mean
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -87,6 +88,34 @@ def with_overrides(scenario: Scenario, args: argparse.Namespace, package: DataPa
     return replace(scenario, method_options=merged)
 
 
+def starting_scenario(args: argparse.Namespace, package: DataPackage) -> Scenario:
+    """The scenario an analysis starts from: ``--scenario``, else the baseline of ``--year``,
+    with the command line's method options on top.
+
+    Raises
+    ------
+    UsageError
+        ``--year`` not in the data, or contradicting the scenario's year.
+    """
+    year = getattr(args, "year", None)
+    if getattr(args, "scenario", None):
+        start = load_scenario(args.scenario, package)
+        if year is not None and year != start.year:
+            raise UsageError(f"--year {year} contradicts the scenario's year {start.year}; leave --year out")
+    else:
+        if year is not None and year not in package.years:
+            raise UsageError(f"--year {year} is not in the data; years available: {', '.join(map(str, package.years))}")
+        start = baseline_scenario(package, year)
+    return with_overrides(start, args, package)
+
+
+def check_zone(zone: str, package: DataPackage, option: str = "--zone") -> str:
+    """``zone`` when the data has it; else a UsageError with a suggestion."""
+    if zone not in package.zone_ids:
+        raise UsageError(f"{option}: unknown zone {zone!r}{did_you_mean(zone, package.zone_ids)}")
+    return zone
+
+
 def package_from(args: argparse.Namespace) -> DataPackage:
     """The data package named by ``--data`` (default: shipped)."""
     return load_package(args.data)
@@ -99,10 +128,7 @@ def emit(text: str) -> None:
 
 def cmd_score(args: argparse.Namespace) -> int:
     package = package_from(args)
-    if args.year is not None and args.year not in package.years:
-        raise UsageError(f"--year {args.year} is not in the data; years available: {', '.join(map(str, package.years))}")
-    scenario = baseline_scenario(package, args.year, method_overrides(args))
-    return _print_result(run_scenario(package, scenario), package, args)
+    return _print_result(run_scenario(package, starting_scenario(args, package)), package, args)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

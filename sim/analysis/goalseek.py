@@ -1127,6 +1127,7 @@ def goal_seek(
     margin: float = DEFAULT_MARGIN,
     seed: int | np.random.Generator | None = 0,
     evolution_steps: int = 150,
+    whole_percent: bool = False,
 ) -> GoalSeekResult:
     """The least-cost change of ``zone``'s indicators that reaches ``target``.
 
@@ -1154,6 +1155,10 @@ def goal_seek(
     seed : int or numpy.random.Generator
     evolution_steps : int
         Generations of the differential-evolution start (0 skips it).
+    whole_percent : bool
+        Write percentage changes as whole percents (rounded away from zero, so a
+        little more change), as the app's sliders show them, when that still reaches
+        the target; otherwise 2 decimals as usual.
 
     Returns
     -------
@@ -1195,7 +1200,7 @@ def goal_seek(
 
     # Write the answer rounded for reading when that still reaches the target.
     t_final, items = None, []
-    for precision in (2, 4, None):
+    for precision in ((0, 2, 4, None) if whole_percent else (2, 4, None)):
         written, items = _written_changes(chosen, outcome.t, precision)
         t_final = written
         margin_written = float(search.margin(written)[0])
@@ -1312,22 +1317,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """``zonesim goal-seek``: print the answer; write it with ``--out``."""
-    from sim.cli import emit, package_from, with_overrides
-    from sim.scenario import baseline_scenario, load_scenario, save_scenario
+    from sim.cli import check_zone, emit, package_from, starting_scenario
+    from sim.scenario import save_scenario
 
     package = package_from(args)
-    if args.scenario:
-        start = load_scenario(args.scenario, package)
-        if args.year is not None and args.year != start.year:
-            raise UsageError(f"--year {args.year} contradicts the scenario's year {start.year}; leave --year out")
-    else:
-        if args.year is not None and args.year not in package.years:
-            raise UsageError(
-                f"--year {args.year} is not in the data; years available: {', '.join(map(str, package.years))}")
-        start = baseline_scenario(package, args.year)
-    start = with_overrides(start, args, package)
-    if args.zone not in package.zone_ids:
-        raise UsageError(f"--zone: unknown zone {args.zone!r}{did_you_mean(args.zone, package.zone_ids)}")
+    start = starting_scenario(args, package)
+    check_zone(args.zone, package)
     max_change = parse_percent(args.max_change, "--max-change")
     if max_change < 0:
         raise UsageError(f"--max-change {args.max_change!r} must be >= 0%")

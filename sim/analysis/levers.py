@@ -375,23 +375,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """``zonesim levers``."""
-    from sim.cli import emit, package_from, with_overrides
-    from sim.scenario import baseline_scenario, load_scenario
-    from sim.text import did_you_mean
+    from sim.cli import check_zone, emit, package_from, starting_scenario
 
     package = package_from(args)
-    if args.scenario:
-        start = load_scenario(args.scenario, package)
-        if args.year is not None and args.year != start.year:
-            raise UsageError(f"--year {args.year} contradicts the scenario's year {start.year}; leave --year out")
-    else:
-        if args.year is not None and args.year not in package.years:
-            raise UsageError(
-                f"--year {args.year} is not in the data; years available: {', '.join(map(str, package.years))}")
-        start = baseline_scenario(package, args.year)
-    start = with_overrides(start, args, package)
-    if args.zone not in package.zone_ids:
-        raise UsageError(f"--zone: unknown zone {args.zone!r}{did_you_mean(args.zone, package.zone_ids)}")
+    start = starting_scenario(args, package)
+    check_zone(args.zone, package)
     report = lever_report(package, args.zone, scenario=start, indicators=split_ids(args.indicators), sort_by=args.sort)
     if args.format == "json":
         from sim.report import to_json

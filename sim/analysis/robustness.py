@@ -670,8 +670,7 @@ def _split(text: str | None) -> list[str] | str | None:
 
 def command(args: argparse.Namespace) -> int:
     """``zonesim robustness``."""
-    from sim.cli import emit, package_from, with_overrides
-    from sim.scenario import baseline_scenario, load_scenario
+    from sim.cli import emit, package_from, starting_scenario
 
     if args.draws < 1:
         raise UsageError(f"--draws {args.draws} must be a positive whole number (e.g. --draws 10000)")
@@ -690,16 +689,7 @@ def command(args: argparse.Namespace) -> int:
         sigma_by[key.strip()] = parse_sigma(value, f"--sigma-for {key.strip()}")
     concentration = parse_concentration(args.concentration)
     package = package_from(args)
-    if args.scenario:
-        start = load_scenario(args.scenario, package)
-        if args.year is not None and args.year != start.year:
-            raise UsageError(f"--year {args.year} contradicts the scenario's year {start.year}; leave --year out")
-    else:
-        if args.year is not None and args.year not in package.years:
-            raise UsageError(
-                f"--year {args.year} is not in the data; years available: {', '.join(map(str, package.years))}")
-        start = baseline_scenario(package, args.year)
-    start = with_overrides(start, args, package)
+    start = starting_scenario(args, package)
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     report = robustness(
         package,
