@@ -18,8 +18,13 @@ State
 
 Tabs
     One function per tab, registered in :data:`TABS`; only the open tab runs. To add a
-    tab (goal-seek, levers, robustness), write ``render_x(ctx: AppContext)`` and add
-    it to :data:`TABS` with a label key in :mod:`sim.i18n`.
+    tab, write ``render_x(ctx: AppContext)`` and add it to :data:`TABS` with a label
+    key in :mod:`sim.i18n`. The analysis tabs (goal-seek, levers, robustness) show
+    tables and sentences built by :mod:`sim.analysis.views`; goal-seek and robustness
+    run only when their button is pressed and keep their answer in session_state
+    (``m_gs``, ``m_rb``) with the scenario it started from, so it is marked stale,
+    not recomputed, when the current scenario changes. "Load the found scenario into
+    the sliders" goes through :func:`accept_loaded`, like loading a file.
 """
 
 from __future__ import annotations
@@ -35,6 +40,37 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from sim.analysis.charts import (
+    goal_seek_changes_chart,
+    goal_seek_chart,
+    levers_bar_chart,
+    levers_heatmap,
+    rank_probability_heatmap,
+    rank_probability_labels,
+    weight_stability_chart,
+    weight_stability_points,
+)
+from sim.analysis.goalseek import DEFAULT_MAX_CHANGE, TARGET_KINDS, GoalSeekResult, goal_seek
+from sim.analysis.levers import STEPS, LeverReport, lever_matrix, lever_report
+from sim.analysis.robustness import RobustnessReport, robustness
+from sim.analysis.views import (
+    APP_MAX_DRAWS,
+    VARY_CHOICES,
+    default_rival,
+    display_names,
+    found_scenario,
+    goal_seek_changes_frame,
+    goal_seek_ranking_frame,
+    goal_seek_verdict,
+    lever_flags,
+    lever_frame,
+    robustness_frame,
+    target_label,
+    target_text,
+    top_lever,
+    vary_normalizations,
+    weight_stability_frame,
+)
 from sim.charts import (
     comparison_labels,
     comparison_wide_frame,
@@ -711,12 +747,326 @@ def render_compare(ctx: AppContext) -> None:
                       file_name="comparison.xlsx", mime=XLSX_MIME, key="w_cmp_xlsx", on_click="ignore")
 
 
+# --------------------------------------------------------------------------- analysis tabs
+# Goal-seek and robustness run only when their button is pressed; the answer is kept in
+# session_state with the scenario text and data digest it started from, so switching
+# tabs or moving a slider never recomputes it, and a changed scenario marks it stale.
+
+
+def keep(name: str, default: Any) -> str:
+    """The key of an analysis input widget, showing the value kept in ``m_<name>``.
+
+    Streamlit forgets a widget's state while its tab is closed; the model key keeps it
+    (set by :func:`on_keep`). Keys are per language (see :func:`lk`).
+    """
+    S.setdefault(f"m_{name}", default)
+    key = lk(f"w_{name}")
+    sync(key, S[f"m_{name}"])
+    return key
+
+
+def on_keep(name: str) -> None:
+    S[f"m_{name}"] = S[lk(f"w_{name}")]
+
+
+def _started_from(pkg: DataPackage, scenario: Scenario) -> dict[str, str]:
+    return {"data": pkg.digest, "start": dump_scenario(scenario)}
+
+
+def _is_stale(entry: dict[str, Any], pkg: DataPackage, scenario: Scenario) -> bool:
+    return entry["data"] != pkg.digest or entry["start"] != dump_scenario(scenario)
+
+
+def _zone_picker(pkg: DataPackage, L: str) -> str:
+    """The zone selectbox, shared with the what-if tab (one zone of interest)."""
+    sync(lk("w_zone"), S["m_zone"])
+    st.selectbox(t("zone", L), pkg.zone_ids, key=lk("w_zone"), on_change=on_zone,
+                 format_func=lambda z: pkg.name("zone", z, L), help=t("analysis_zone_help", L))
+    return S["m_zone"]
+
+
+def on_load_goalseek() -> None:
+    """Make the goal-seek answer the current scenario (validated like a file) and show the sliders."""
+    entry = S.get("m_gs")
+    if not entry:
+        return
+    answer: GoalSeekResult = entry["answer"]
+    pkg = package()
+    if entry["data"] != pkg.digest:
+        say("error", t("gs_stale", lang()))
+        return
+    try:
+        scenario = scenario_from_dict(entry["scenario"].to_dict(), pkg, source="goal-seek")
+    except SimError as exc:
+        say("error", str(exc))
+        return
+    if accept_loaded(scenario, pkg):
+        S["m_zone"] = answer.zone
+        S["w_tab"] = t("tab_whatif", lang())
+        say("success", t("gs_loaded", lang(), name=scenario_label_of(scenario)))
+
+
+def render_goalseek(ctx: AppContext) -> None:
+    pkg, scenario, L = ctx.package, ctx.scenario, ctx.lang
+    st.caption(escape_markdown(t("gs_intro", L)))
+    st.caption(escape_markdown(f"{t('current_scenario', L)}: {scenario_label_of(scenario)} · {scenario.year}"))
+    names = display_names(pkg, L)
+    zone = _zone_picker(pkg, L)
+    try:
+        start = ctx.result()
+    except SimError as exc:
+        show_error(exc)
+        return
+    a, b, c = st.columns([3, 2, 2])
+    with a:
+        kind_key = keep("gs_kind", "rank")
+        st.radio(t("gs_target_kind", L), TARGET_KINDS, key=kind_key, horizontal=True, on_change=on_keep,
+                 args=("gs_kind",), format_func=lambda k: t(f"target_{k}", L))
+    kind = S["m_gs_kind"]
+    with b:
+        if kind == "rank":
+            S["m_gs_rank"] = min(S.get("m_gs_rank", max(1, int(start.scored.ranks[zone]) - 1)), len(pkg.zone_ids))
+            key = keep("gs_rank", S["m_gs_rank"])
+            st.number_input(t("gs_rank", L), min_value=1, max_value=len(pkg.zone_ids), step=1, key=key,
+                            on_change=on_keep, args=("gs_rank",))
+        elif kind == "overtake":
+            rivals = [z for z in pkg.zone_ids if z != zone]
+            if S.get("m_gs_rival") not in rivals:
+                S["m_gs_rival"] = default_rival(start, zone)
+            key = keep("gs_rival", S["m_gs_rival"])
+            st.selectbox(t("gs_rival", L), rivals, key=key, on_change=on_keep, args=("gs_rival",),
+                         format_func=names.get)
+        else:
+            key = keep("gs_score", float(min(100, round(float(start.scored.scores[zone])) + 5)))
+            st.number_input(t("gs_score", L), min_value=0.0, max_value=100.0, step=1.0, key=key,
+                            on_change=on_keep, args=("gs_score",))
+    with c:
+        key = keep("gs_max", float(DEFAULT_MAX_CHANGE))
+        st.number_input(t("gs_max_change", L), min_value=0.0, max_value=1000.0, step=10.0, key=key,
+                        on_change=on_keep, args=("gs_max",), help=t("gs_max_help", L))
+    chosen = S.get("m_gs_levers", list(pkg.indicator_ids))
+    fitting = [i for i in chosen if i in pkg.indicator_ids]
+    S["m_gs_levers"] = fitting if fitting or not chosen else list(pkg.indicator_ids)  # another data package
+    key = keep("gs_levers", S["m_gs_levers"])
+    st.multiselect(t("gs_levers", L), pkg.indicator_ids, key=key, on_change=on_keep, args=("gs_levers",),
+                   format_func=names.get, help=t("gs_levers_help", L))
+    key = keep("gs_whole", True)
+    st.checkbox(t("gs_whole", L), key=key, on_change=on_keep, args=("gs_whole",), help=t("gs_whole_help", L))
+    if st.button(t("gs_run", L), key="w_gs_run", type="primary"):
+        try:
+            target = target_text(kind, rank=S.get("m_gs_rank"), rival=S.get("m_gs_rival"), score=S.get("m_gs_score"))
+            with st.spinner(t("gs_running", L)):
+                answer = goal_seek(
+                    pkg, zone, target, scenario=scenario,
+                    levers=list(S["m_gs_levers"]), max_change=float(S["m_gs_max"]),
+                    whole_percent=bool(S["m_gs_whole"]),
+                )
+        except SimError as exc:
+            show_error(exc)
+        else:
+            S["m_gs"] = {"answer": answer, "scenario": found_scenario(answer, pkg), **_started_from(pkg, scenario)}
+    entry = S.get("m_gs")
+    if entry is None:
+        st.info(t("gs_none_yet", L))
+        return
+    _goalseek_answer(entry, pkg, scenario, L)
+
+
+def _goalseek_answer(entry: dict[str, Any], pkg: DataPackage, scenario: Scenario, L: str) -> None:
+    answer: GoalSeekResult = entry["answer"]
+    found: Scenario = entry["scenario"]
+    names = display_names(pkg, L)
+    st.divider()
+    if dump_scenario(found) == dump_scenario(scenario) and not answer.already_reached:
+        st.caption(escape_markdown(t("gs_is_current", L)))
+    elif _is_stale(entry, pkg, scenario):
+        st.warning(escape_markdown(t("gs_stale", L)))
+    level, text = goal_seek_verdict(answer, pkg, L)
+    with st.container(key="gs_verdict"):
+        getattr(st, level)(escape_markdown(text))
+    st.caption(escape_markdown(t(
+        "gs_for", L, zone=names.get(answer.zone, answer.zone),
+        target=target_label(answer.target, L, names), year=answer.scenario.year,
+        scenario=_start_name(answer, L), evaluations=f"{answer.evaluations:,}", seconds=f"{answer.seconds:.1f}")))
+    a, b, c = st.columns(3)
+    a.metric(t("gs_metric_rank", L), f"{answer.rank_before} → {answer.rank_after}")
+    b.metric(t("gs_metric_score", L), f"{answer.score_before:.2f} → {answer.score_after:.2f}",
+             delta=f"{answer.score_after - answer.score_before:+.2f}")
+    c.metric(t("gs_metric_cost", L), f"{answer.cost:.2f}")
+    if answer.changes:
+        st.subheader(t("gs_changes", L))
+        with st.container(key="gs_changes_box"):
+            st.dataframe(goal_seek_changes_frame(answer, pkg, L), hide_index=True, width="stretch")
+        left, right = st.columns(2)
+        left.button(t("gs_load", L), key="w_gs_load", on_click=on_load_goalseek, type="primary",
+                    help=t("gs_load_help", L), disabled=entry["data"] != pkg.digest)
+        right.download_button(t("gs_download", L), data=dump_scenario(found).encode("utf-8"),
+                              file_name=f"goal-seek-{answer.zone}.yaml", mime="application/x-yaml",
+                              key="w_gs_download", on_click="ignore")
+    left, right = st.columns(2, gap="large")
+    left.altair_chart(goal_seek_chart(answer, names, L), width="stretch")
+    if answer.changes:
+        right.altair_chart(goal_seek_changes_chart(answer, names, L), width="stretch")
+    st.subheader(t("gs_ranking", L))
+    with st.container(key="gs_ranking_box"):
+        st.dataframe(goal_seek_ranking_frame(answer, pkg, L), hide_index=True, width="stretch")
+    notes = list(answer.notes) + list(answer.result.warnings)
+    if notes:
+        with st.expander(t("notes", L) + f" ({len(notes)})"):
+            for note in notes:
+                st.caption(escape_markdown(note))
+
+
+def _start_name(answer: GoalSeekResult, L: str) -> str:
+    start = answer.start.scenario
+    return start.name_zh if L == "zh" and start.name_zh else start.name
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _levers_cached(_package: DataPackage, _scenario: Scenario, digest: str, text: str, zone: str,
+                   sort_by: str) -> tuple[LeverReport, Any]:
+    return lever_report(_package, zone, scenario=_scenario, sort_by=sort_by), \
+        lever_matrix(_package, scenario=_scenario, step=sort_by)
+
+
+def render_levers(ctx: AppContext) -> None:
+    pkg, scenario, L = ctx.package, ctx.scenario, ctx.lang
+    st.caption(escape_markdown(t("lv_intro", L)))
+    st.caption(escape_markdown(f"{t('current_scenario', L)}: {scenario_label_of(scenario)} · {scenario.year}"))
+    names = display_names(pkg, L)
+    left, right = st.columns([3, 2])
+    with left:
+        zone = _zone_picker(pkg, L)
+    with right:
+        key = keep("lv_sort", STEPS[0])
+        st.radio(t("lv_sort", L), STEPS, key=key, horizontal=True, on_change=on_keep, args=("lv_sort",),
+                 format_func=lambda s: t(f"step_{s}", L))
+    sort_by = S["m_lv_sort"]
+    try:
+        report, matrix = _levers_cached(pkg, scenario, pkg.digest, dump_scenario(scenario), zone, sort_by)
+    except SimError as exc:
+        show_error(exc)
+        return
+    step_label = t(f"step_{sort_by}", L)
+    st.markdown(escape_markdown(t("lv_now", L, zone=names[zone], rank=report.rank, score=f"{report.score:.2f}")))
+    best = top_lever(report)
+    with st.container(key="lv_top"):
+        if best is None:
+            st.info(escape_markdown(t("lv_top_none", L)))
+        else:
+            row = report.table.loc[best]
+            st.success(escape_markdown(t("lv_top", L, indicator=names[best], step=step_label,
+                                         gain=f"{row[f'gain_{sort_by}']:.3f}", rank=int(row[f"rank_{sort_by}"]))))
+    flags = lever_flags(report)
+    no_credit = [names[i] for i in flags.index[flags["stays_last"]]]
+    if no_credit:
+        st.warning(escape_markdown(t("lv_no_credit", L, items="、".join(no_credit) if L == "zh" else ", ".join(no_credit))))
+    helping = [t("lv_helps_item", L, indicator=names[i], zones=", ".join(names[z] for z in row["helps"]))
+               for i, row in flags.iterrows() if row["helps"]]
+    if helping:
+        with st.expander(escape_markdown(t("lv_helps", L, n=len(helping)))):
+            st.markdown("\n".join(f"- {escape_markdown(item)}" for item in helping))
+    st.altair_chart(levers_bar_chart(report, names, lang=L), width="stretch")
+    # the same indicator order as the bar chart
+    heat = levers_heatmap(matrix[list(report.table.index)], names, step_label, L)
+    st.altair_chart(heat.properties(height=26 * len(report.table) + 120), width="stretch")
+    st.caption(escape_markdown(t("lv_heatmap_note", L, step=step_label)))
+    st.subheader(t("lv_table", L))
+    with st.container(key="lv_table_box"):
+        st.dataframe(lever_frame(report, pkg, L), hide_index=True, width="stretch")
+    if report.notes:
+        with st.expander(t("notes", L) + f" ({len(report.notes)})"):
+            for note in report.notes:
+                st.caption(escape_markdown(note))
+
+
+def render_robustness(ctx: AppContext) -> None:
+    pkg, scenario, L = ctx.package, ctx.scenario, ctx.lang
+    st.caption(escape_markdown(t("rb_intro", L)))
+    st.caption(escape_markdown(f"{t('current_scenario', L)}: {scenario_label_of(scenario)} · {scenario.year}"))
+    cols = st.columns([2, 2, 2, 2, 3])
+    inputs = (
+        ("rb_draws", 10_000, {"min_value": 1, "max_value": APP_MAX_DRAWS, "step": 1_000}),
+        ("rb_seed", 1, {"min_value": 0, "max_value": 2**32 - 1, "step": 1}),
+        ("rb_sigma", 5.0, {"min_value": 0.0, "max_value": 100.0, "step": 1.0}),
+        ("rb_concentration", 0.0, {"min_value": 0.0, "max_value": 1e6, "step": 50.0}),
+    )
+    for column, (name, default, options) in zip(cols, inputs):
+        key = keep(name, default)
+        column.number_input(t(name, L), key=key, on_change=on_keep, args=(name,), help=t(f"{name}_help", L),
+                            **options)
+    key = keep("rb_vary", "fixed")
+    cols[4].selectbox(t("rb_vary", L), list(VARY_CHOICES), key=key, on_change=on_keep, args=("rb_vary",),
+                      format_func=lambda c: t(f"vary_{c}", L))
+    if st.button(t("rb_run", L), key="w_rb_run", type="primary"):
+        draws = int(S["m_rb_draws"])
+        bar = st.progress(0.0, text=t("rb_progress", L, done=0, total=f"{draws:,}"))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=t("rb_progress", L, done=f"{done:,}", total=f"{total:,}"))
+
+        try:
+            weights_vary, scores_vary = vary_normalizations(S["m_rb_vary"])
+            concentration = float(S["m_rb_concentration"]) or None
+            report = robustness(
+                pkg, scenario, draws=draws, seed=int(S["m_rb_seed"]), sigma=float(S["m_rb_sigma"]) / 100.0,
+                concentration=concentration, normalizations=weights_vary, score_normalizations=scores_vary,
+                progress=progress,  # the library's chunk: the same seed gives the command line's numbers
+            )
+        except SimError as exc:
+            show_error(exc)
+        else:
+            S["m_rb"] = {"report": report, **_started_from(pkg, scenario)}
+        finally:
+            bar.empty()
+    entry = S.get("m_rb")
+    if entry is None:
+        st.info(t("rb_none_yet", L))
+        return
+    _robustness_report(entry, pkg, scenario, L)
+
+
+def _robustness_report(entry: dict[str, Any], pkg: DataPackage, scenario: Scenario, L: str) -> None:
+    report: RobustnessReport = entry["report"]
+    names = display_names(pkg, L)
+    st.divider()
+    if _is_stale(entry, pkg, scenario):
+        st.warning(escape_markdown(t("rb_stale", L)))
+    shown = report.scenario
+    st.caption(escape_markdown(t(
+        "rb_for", L, scenario=shown.name_zh if L == "zh" and shown.name_zh else shown.name, year=report.year,
+        draws=f"{report.draws:,}", seed=report.settings["seed"], seconds=f"{report.seconds:.2f}")))
+    zone = S["m_zone"] if S["m_zone"] in report.zones else report.zones[0]
+    if report.p_beats_baseline is not None:
+        st.info(escape_markdown(t("rb_beats", L, zone=names.get(zone, zone), base=int(report.baseline_rank[zone]),
+                                  rank=int(report.rank[zone]), p=f"{100 * report.p_beats_baseline[zone]:.1f}%")))
+    else:
+        st.caption(escape_markdown(t("rb_no_scenario", L)))
+    left, right = st.columns([1, 1], gap="large")
+    heat = rank_probability_heatmap(report, names, L) + rank_probability_labels(report, names)
+    left.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
+    weights = weight_stability_chart(report, names, L) + weight_stability_points(report, names, L)
+    right.altair_chart(weights, width="stretch")
+    st.subheader(t("rb_table", L))
+    with st.container(key="rb_table_box"):
+        st.dataframe(robustness_frame(report, pkg, L), hide_index=True, width="stretch")
+    st.subheader(t("rb_weights", L), help=t("rb_weights_help", L))
+    with st.container(key="rb_weights_box"):
+        st.dataframe(weight_stability_frame(report, pkg, L), hide_index=True, width="stretch")
+    if report.notes:
+        with st.expander(t("notes", L) + f" ({len(report.notes)})"):
+            for note in report.notes:
+                st.caption(escape_markdown(note))
+
+
 #: The tabs, in order: (id, render function). Label keys are ``tab_<id>`` in sim.i18n.
-#: Goal-seek, levers and robustness go here as ("goalseek", render_goalseek), ...
 TABS: list[tuple[str, Callable[[AppContext], None]]] = [
     ("whatif", render_whatif),
     ("files", render_files),
     ("compare", render_compare),
+    ("goalseek", render_goalseek),
+    ("levers", render_levers),
+    ("robustness", render_robustness),
 ]
 
 

@@ -31,8 +31,9 @@ _STRINGS: dict[str, dict[str, str]] = {
     # page and sidebar
     "title": {"zh": "创新示范区政策情景模拟器", "en": "Innovation zone policy scenario simulator"},
     "subtitle": {
-        "zh": "国家自主创新示范区熵值法评价：假设分析、情景文件、情景比较",
-        "en": "Entropy-weight ranking of China's innovation demonstration zones: what-if, scenario files, comparison",
+        "zh": "国家自主创新示范区熵值法评价：假设分析、情景文件与比较、目标求解、政策杠杆、稳健性",
+        "en": "Entropy-weight ranking of China's innovation demonstration zones: what-if, scenario files, comparison, "
+        "goal-seek, levers, robustness",
     },
     "language": {"zh": "语言 / Language", "en": "Language / 语言"},
     "data_set": {"zh": "数据集", "en": "Data set"},
@@ -181,6 +182,230 @@ _STRINGS: dict[str, dict[str, str]] = {
     "opt_library": {"zh": "情景库", "en": "library"},
     "opt_uploaded": {"zh": "已上传", "en": "uploaded"},
     "placeholder_tab": {"zh": "此功能即将推出。", "en": "Coming soon."},
+    # analysis tabs: shared
+    "notes": {"zh": "说明", "en": "Notes"},
+    "analysis_zone_help": {
+        "zh": "与“假设分析”页共用同一个示范区选择。",
+        "en": "The same zone choice as on the What-if tab.",
+    },
+    "col_before": {"zh": "调整前", "en": "before"},
+    "col_after": {"zh": "调整后", "en": "after"},
+    "col_effort": {"zh": "幅度 %", "en": "effort %"},
+    "col_cost": {"zh": "成本", "en": "cost"},
+    "col_start_score": {"zh": "调整前得分", "en": "score before"},
+    "col_start_rank": {"zh": "调整前排名", "en": "rank before"},
+    "col_weight_pct": {"zh": "权重 %", "en": "weight %"},
+    "col_step_of": {"zh": "步长（{step}）", "en": "step ({step})"},
+    "col_gain_of": {"zh": "得分增益（{step}）", "en": "gain ({step})"},
+    "col_rank_of": {"zh": "调整后排名（{step}）", "en": "rank ({step})"},
+    "col_flags": {"zh": "提示", "en": "flags"},
+    "col_median": {"zh": "得分中位数", "en": "median score"},
+    "col_low": {"zh": "5% 分位", "en": "5th percentile"},
+    "col_high": {"zh": "95% 分位", "en": "95th percentile"},
+    "col_p_rank": {"zh": "第{rank}名概率 %", "en": "P(#{rank}) %"},
+    "col_p_beats": {"zh": "优于基准排名的概率 %", "en": "P(beats baseline rank) %"},
+    "col_p_not_worse": {"zh": "不低于基准排名的概率 %", "en": "P(not worse) %"},
+    "col_loo_min": {"zh": "留一法最小 %", "en": "leave-one-out min %"},
+    "col_loo_max": {"zh": "留一法最大 %", "en": "leave-one-out max %"},
+    "col_boot_low": {"zh": "自助法 5% %", "en": "bootstrap 5% %"},
+    "col_boot_high": {"zh": "自助法 95% %", "en": "bootstrap 95% %"},
+    "col_share_top": {"zh": "为最大权重的比例 %", "en": "share largest %"},
+    # goal-seek
+    "gs_intro": {
+        "zh": "在当前情景的基础上，寻找使该示范区达到目标的最小指标变化（熵值权重随数据重算）。"
+        "成本 = 各项变化幅度（%）的绝对值之和；结果经模型重新计算验证。",
+        "en": "Starting from the current scenario, find the least change of the zone's indicators that reaches a "
+        "target (entropy weights recomputed). Cost = sum of |change %| (relative effort); the answer is verified "
+        "by running the engine on it.",
+    },
+    "gs_target_kind": {"zh": "目标", "en": "Target"},
+    "target_rank": {"zh": "达到第 k 名或更好", "en": "Reach rank k or better"},
+    "target_overtake": {"zh": "超过某个示范区", "en": "Overtake a zone"},
+    "target_score": {"zh": "达到某一得分", "en": "Reach a score"},
+    "gs_rank": {"zh": "目标排名 k", "en": "Rank k"},
+    "gs_rival": {"zh": "要超过的示范区", "en": "Zone to overtake"},
+    "gs_score": {"zh": "目标得分（分）", "en": "Score to reach (points)"},
+    "gs_levers": {"zh": "可调整的指标（政策杠杆）", "en": "Levers (indicators that may change)"},
+    "gs_levers_help": {
+        "zh": "默认为该示范区的全部指标；删去不可调整的指标。",
+        "en": "By default all of the zone's indicators; remove those that cannot change.",
+    },
+    "gs_max_change": {"zh": "每项指标的最大变化幅度（%）", "en": "Max change per lever (%)"},
+    "gs_max_help": {
+        "zh": "沿指标的改善方向：正向指标最多增加该幅度，逆向指标最多减少该幅度（至多 −100%）。",
+        "en": "In each indicator's improving direction: up for benefit indicators, down (at most −100 %) for cost "
+        "indicators.",
+    },
+    "gs_whole": {"zh": "取整数百分比（便于滑块显示）", "en": "Whole percentages (so the sliders can show them)"},
+    "gs_whole_help": {
+        "zh": "把求得的百分比变化向上取整到整数（成本略增）；若取整后达不到目标，则保留两位小数。",
+        "en": "Rounds the percentage changes found up to whole percents (a little more cost); if that no longer "
+        "reaches the target, two decimals are kept.",
+    },
+    "gs_run": {"zh": "求解最小变化", "en": "Find the least change"},
+    "gs_running": {"zh": "正在求解……（通常需要几秒钟）", "en": "Searching… (usually a few seconds)"},
+    "gs_for": {
+        "zh": "{zone}：{target}（{year} 年，基于情景“{scenario}”）；共计算 {evaluations} 个候选方案，用时 {seconds} 秒。",
+        "en": "{zone}: {target} ({year}, from the scenario '{scenario}'); {evaluations} candidate tables scored in "
+        "{seconds} s.",
+    },
+    "gs_reached": {
+        "zh": "可以达到：{zone} 通过 {n} 项调整实现{target}，成本 {cost}。",
+        "en": "Reached: {zone} gets to {target} with {n} change(s), at cost {cost}.",
+    },
+    "gs_already": {
+        "zh": "{zone} 已经实现{target}（第 {rank} 名，得分 {score}），无需调整。",
+        "en": "{zone} already meets the target ({target}): rank {rank}, score {score}. Nothing to change.",
+    },
+    "gs_not_reachable": {
+        "zh": "在这些限制内无法达到{target}。求得的最佳结果：{zone} 第 {rank} 名，得分 {score}（{shortfall}）。",
+        "en": "Not reachable within these bounds ({target}). The best found gives {zone} rank {rank}, score {score} "
+        "({shortfall}).",
+    },
+    "gs_short": {"zh": "差 {points} 分", "en": "{points} points short"},
+    "gs_tie": {"zh": "最多与对手并列", "en": "a tie at best"},
+    "gs_metric_rank": {"zh": "排名", "en": "Rank"},
+    "gs_metric_score": {"zh": "得分", "en": "Score"},
+    "gs_metric_cost": {"zh": "成本（Σ|变化 %|）", "en": "Cost (Σ |change %|)"},
+    "gs_changes": {"zh": "求得的干预措施", "en": "Interventions found"},
+    "gs_ranking": {"zh": "采用该方案后的排名", "en": "Ranking with the answer"},
+    "gs_load": {"zh": "将求得的情景载入滑块", "en": "Load the found scenario into the sliders"},
+    "gs_load_help": {
+        "zh": "使其成为“假设分析”页的当前情景（在原有干预措施之后加上求得的调整）。",
+        "en": "Makes it the current scenario of the What-if tab (the changes found are added after the "
+        "interventions already there).",
+    },
+    "gs_loaded": {"zh": "已将目标求解结果载入滑块：{name}", "en": "Goal-seek answer loaded into the sliders: {name}"},
+    "gs_download": {"zh": "下载求得的情景（YAML）", "en": "Download the found scenario (YAML)"},
+    "gs_stale": {
+        "zh": "求解之后当前情景（或数据）已改变，此结果已过时；请重新求解。",
+        "en": "The current scenario (or data) has changed since this answer was found; it is out of date. "
+        "Search again.",
+    },
+    "gs_is_current": {"zh": "该方案已是当前情景。", "en": "This answer is the current scenario."},
+    "gs_none_yet": {
+        "zh": "设定目标后点击“求解最小变化”。",
+        "en": "Set a target and press 'Find the least change'.",
+    },
+    "gs_name": {"zh": "目标求解：{zone}{target}", "en": "goal-seek: {zone} to {target}"},
+    "gs_name_short": {"zh": "（最佳可达结果，未达到目标）", "en": " (best reachable; target NOT reached)"},
+    "tl_rank": {"zh": "第 {rank} 名或更好", "en": "rank {rank} or better"},
+    "tl_rank1": {"zh": "第 1 名", "en": "rank 1"},
+    "tl_overtake": {"zh": "超过{zone}", "en": "overtake {zone}"},
+    "tl_score": {"zh": "得分达到 {score} 分或以上", "en": "score {score} or more"},
+    # levers
+    "lv_intro": {
+        "zh": "在当前情景基础上，每项指标沿改善方向调整一个标准步长（该区数值的 +10%，或各区间的 +1 个标准差）"
+        "后该示范区的得分增益（熵值权重随数据重算）。",
+        "en": "The zone's score gain from a standard step on each indicator in its improving direction (+10 % of "
+        "the zone's value, or +1 standard deviation across the zones), on top of the current scenario, "
+        "weights recomputed.",
+    },
+    "lv_sort": {"zh": "排序依据", "en": "Sort by"},
+    "step_10%": {"zh": "+10%", "en": "+10%"},
+    "step_1sd": {"zh": "+1 标准差", "en": "+1 sd"},
+    "lv_now": {"zh": "{zone} 当前：第 {rank} 名，得分 {score}。", "en": "{zone} now: rank {rank}, score {score}."},
+    "lv_top": {
+        "zh": "最有效的杠杆：{indicator}（{step}：+{gain} 分，调整后第 {rank} 名）",
+        "en": "Most effective lever: {indicator} ({step}: +{gain} points, rank {rank} after)",
+    },
+    "lv_top_none": {
+        "zh": "在当前情景下，没有任何单项标准步长能提高该示范区的得分。",
+        "en": "No single standard step raises this zone's score in the current scenario.",
+    },
+    "lv_no_credit": {
+        "zh": "以下杠杆在极差标准化下不起作用（该区在此指标上仍为最后，标准化值仍为 0）：{items}",
+        "en": "These levers earn nothing under min-max (the zone stays last on the indicator, so its normalised "
+        "value stays 0): {items}",
+    },
+    "lv_helps": {"zh": "也会提高对手得分的杠杆（{n} 项）", "en": "Levers that also raise rivals' scores ({n})"},
+    "lv_helps_item": {"zh": "{indicator}（惠及{zones}）", "en": "{indicator} (helps {zones})"},
+    "lv_heatmap_note": {
+        "zh": "热力图：每个示范区在自身各指标上调整一个 {step} 步长后的得分增益。",
+        "en": "Heatmap: each zone's own gain from a {step} step on each of its indicators.",
+    },
+    "lv_table": {"zh": "杠杆明细", "en": "All levers"},
+    "flag_stays_last": {"zh": "仍为最后：极差标准化下无增益", "en": "stays last: no credit under min-max"},
+    "flag_helps": {"zh": "惠及 {zones}", "en": "helps {zones}"},
+    "flag_moves": {"zh": "改变 {zones} 的排名", "en": "moves {zones}"},
+    "flag_capped": {"zh": "受取值范围限制", "en": "capped at the valid range"},
+    # robustness
+    "rb_intro": {
+        "zh": "蒙特卡洛模拟当前情景排名的稳健性：数据噪声（对数正态）、权重扰动（Dirichlet）及归一化方法的选择。",
+        "en": "Monte Carlo robustness of the current scenario's ranking: data noise (lognormal), weights "
+        "(Dirichlet) and the normalisation choice.",
+    },
+    "rb_draws": {"zh": "模拟次数", "en": "Draws"},
+    "rb_draws_help": {"zh": "1 至 100,000 次。", "en": "From 1 to 100,000."},
+    "rb_seed": {"zh": "随机种子", "en": "Seed"},
+    "rb_seed_help": {"zh": "相同的种子给出相同的结果。", "en": "Same seed, same output."},
+    "rb_sigma": {"zh": "数据噪声 σ（%）", "en": "Data noise σ (%)"},
+    "rb_sigma_help": {
+        "zh": "每个数值乘以对数正态因子 exp(σ·z)；0 表示无数据噪声。",
+        "en": "Every value is multiplied by a lognormal factor exp(σ·z); 0 means no data noise.",
+    },
+    "rb_concentration": {
+        "zh": "权重的 Dirichlet 集中度（0 = 不扰动权重）",
+        "en": "Dirichlet concentration of the weights (0 = not perturbed)",
+    },
+    "rb_concentration_help": {
+        "zh": "权重从以当前权重 w 为中心的 Dirichlet(c·w) 中抽取；c 越大越接近 w（例如 200）。",
+        "en": "Weights are drawn from Dirichlet(c·w) around the weights w; the larger c, the closer to w "
+        "(e.g. 200).",
+    },
+    "rb_vary": {"zh": "每次抽样随机选择的归一化方法", "en": "Normalisation drawn per draw"},
+    "vary_fixed": {"zh": "不变（沿用情景的方法）", "en": "none (the scenario's method)"},
+    "vary_scores": {"zh": "得分的归一化（三种之一）", "en": "for the scores (one of the three)"},
+    "vary_weights": {"zh": "权重的归一化（三种之一）", "en": "for the weights (one of the three)"},
+    "vary_both": {"zh": "权重和得分的归一化", "en": "for the weights and the scores"},
+    "rb_run": {"zh": "运行模拟", "en": "Run the simulation"},
+    "rb_progress": {"zh": "已完成 {done} / {total} 次模拟", "en": "{done} / {total} draws"},
+    "rb_for": {
+        "zh": "情景“{scenario}”（{year} 年）：{draws} 次模拟，随机种子 {seed}，用时 {seconds} 秒。",
+        "en": "Scenario '{scenario}' ({year}): {draws} draws, seed {seed}, {seconds} s.",
+    },
+    "rb_table": {"zh": "得分区间与排名概率", "en": "Score intervals and rank probabilities"},
+    "rb_beats": {
+        "zh": "{zone}：基准第 {base} 名，情景第 {rank} 名；在同一次抽样中排名优于基准排名的概率为 {p}。",
+        "en": "{zone}: baseline rank {base}, scenario rank {rank}; probability that its rank beats the baseline "
+        "rank in the same draw: {p}.",
+    },
+    "rb_no_scenario": {
+        "zh": "当前情景没有干预措施，因此不与基准比较。",
+        "en": "The current scenario has no interventions, so there is no comparison with the baseline.",
+    },
+    "rb_weights": {"zh": "熵值权重本身的稳定性", "en": "Stability of the entropy weights"},
+    "rb_weights_help": {
+        "zh": "仅有少数示范区时熵值权重可能不稳定：逐一剔除一个示范区（留一法），以及有放回重抽示范区的自助法 90% 区间。",
+        "en": "With only a few zones the entropy weights can be unstable: the weights with each zone left out, "
+        "and bootstrap 90 % intervals (zones resampled with replacement).",
+    },
+    "rb_stale": {
+        "zh": "模拟之后当前情景（或数据）已改变，此结果已过时；请重新运行。",
+        "en": "The current scenario (or data) has changed since this simulation; it is out of date. Run it again.",
+    },
+    "rb_none_yet": {"zh": "设定参数后点击“运行模拟”。", "en": "Set the parameters and press 'Run the simulation'."},
+    # charts of the analysis tabs
+    "ch_lever_title": {"zh": "{zone}（{year} 年）各杠杆的得分增益（分）", "en": "Score gain for {zone} ({year}), points"},
+    "ch_gain_axis": {"zh": "得分增益（分）", "en": "score gain (points)"},
+    "ch_step": {"zh": "步长", "en": "step"},
+    "ch_stays_last": {"zh": "仍为最后", "en": "stays last"},
+    "ch_helps_rivals": {"zh": "惠及对手", "en": "helps rivals"},
+    "ch_heat_title": {"zh": "各示范区 {step} 步长的自身得分增益（分）", "en": "Score gain from a {step} step (points)"},
+    "ch_gain": {"zh": "增益", "en": "gain"},
+    "ch_rank_prob_title": {"zh": "各名次的概率（{draws} 次模拟）", "en": "Probability of each rank ({draws} draws)"},
+    "ch_rank": {"zh": "名次", "en": "rank"},
+    "ch_probability": {"zh": "概率", "en": "P"},
+    "ch_weight_title": {"zh": "熵值权重：自助法 90% 区间（%）", "en": "Entropy weights: bootstrap 90% interval (%)"},
+    "ch_weight_axis": {"zh": "权重（%）", "en": "weight (%)"},
+    "ch_gs_title": {"zh": "{zone}：{target}（{verdict}，成本 {cost}）", "en": "{zone}: {target} ({verdict}, cost {cost})"},
+    "ch_reached": {"zh": "可达到", "en": "reached"},
+    "ch_not_reachable": {"zh": "无法达到", "en": "not reachable"},
+    "ch_before": {"zh": "调整前", "en": "before"},
+    "ch_after": {"zh": "调整后", "en": "after"},
+    "ch_score_axis": {"zh": "得分（分）", "en": "score (points)"},
+    "ch_changes_title": {"zh": "求得的调整（幅度，占初始值的 %）", "en": "Changes found (effort, % of the starting value)"},
+    "ch_effort": {"zh": "幅度（%）", "en": "effort (%)"},
 }
 
 #: Display names of method options.

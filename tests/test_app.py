@@ -25,6 +25,8 @@ from sim.whatif import slider_spec
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
+#: The app's tabs, in order (the analysis tabs are tested in test_app_analysis.py).
+ALL_TABS = ("whatif", "files", "compare", "goalseek", "levers", "robustness")
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +92,7 @@ def _ranking_changing_move(package):
 def test_every_tab_renders_without_exception(app, package):
     _ok(app)
     labels = [tab.label for tab in app.tabs]
-    assert labels == [t("tab_whatif", "zh"), t("tab_files", "zh"), t("tab_compare", "zh")]
+    assert labels == [t(f"tab_{tab}", "zh") for tab in ALL_TABS]
     assert len(app.slider) == len(package.indicator_ids)
     assert len(app.get("vega_lite_chart")) >= 2
     for label in labels[1:] + labels[:1]:
@@ -100,7 +102,7 @@ def test_every_tab_renders_without_exception(app, package):
         assert not app.error, [e.value for e in app.error]
     for lang in ("en",):
         app.radio(key="w_lang").set_value(lang).run()
-        for label in [t("tab_whatif", lang), t("tab_files", lang), t("tab_compare", lang)]:
+        for label in [t(f"tab_{tab}", lang) for tab in ALL_TABS]:
             app.session_state["w_tab"] = label
             app.run()
             _ok(app)
@@ -451,7 +453,8 @@ def test_switching_language_changes_every_label(app, package):
     zone = app.session_state["m_zone"]
     app.radio(key="w_lang").set_value("en").run()
     _ok(app)
-    assert [tab.label for tab in app.tabs] == ["What-if", "Scenario files", "Compare"]
+    assert [tab.label for tab in app.tabs] == ["What-if", "Scenario files", "Compare", "Goal-seek", "Levers",
+                                                "Robustness"]
     assert app.title[0].value == t("title", "en")
     labels = {s.key: s.label for s in app.slider}
     for indicator in package.indicator_ids:

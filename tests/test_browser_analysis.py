@@ -1,0 +1,85 @@
+"""The analysis tabs in a real browser (headless Chromium via Playwright; marked ``browser``).
+
+Uses the server and browser fixtures of conftest.py. Expected answers come from the
+library on the same data and the same starting scenario (the app's blank what-if).
+Screenshots go to ``artifacts/screenshots/``; the app runs in Chinese.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from sim.analysis.goalseek import goal_seek
+from sim.analysis.views import found_scenario, goal_seek_verdict
+from sim.data import load_package
+from sim.engine import run_scenario
+from sim.i18n import t
+from sim.scenario import scenario_from_dict
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 60_000  # goal-seek takes seconds, and the suite runs in parallel
+expect.set_options(timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def package():
+    return load_package()
+
+
+def _blank(package):
+    return scenario_from_dict({"version": 1, "name": "what-if", "name_zh": "假设情景", "year": package.years[-1],
+                               "interventions": []}, package, source="new scenario")
+
+
+def _expect_ranking(page: Page, package, result) -> None:
+    box = page.locator(".st-key-ranking_box")
+    for row, (zone, values) in enumerate(result.ranking().iterrows()):
+        expect(box.locator(f'[data-testid="glide-cell-1-{row}"]')).to_have_text(package.name("zone", zone, "zh"))
+        expect(box.locator(f'[data-testid="glide-cell-2-{row}"]')).to_have_text(repr(round(float(values["score"]), 2)))
+
+
+def _tab(page: Page, key: str) -> None:
+    page.get_by_role("tab", name=t(key, "zh")).click()
+    expect(page.get_by_role("tab", name=t(key, "zh"))).to_have_attribute("aria-selected", "true")
+
+
+def test_goal_seek_then_load_the_answer_into_the_sliders(page: Page, app_url, package, screenshot):
+    start = _blank(package)
+    baseline = run_scenario(package, start)
+    zone = list(baseline.ranking().index)[-1]  # the last zone: one rank up is the tab's default target
+    rank = int(baseline.scored.ranks[zone])
+    answer = goal_seek(package, zone, f"rank:{max(1, rank - 1)}", scenario=start, whole_percent=True)
+    if not answer.changes:
+        pytest.skip("the target is already reached on this data")
+    found = run_scenario(package, answer.scenario)
+
+    page.goto(f"{app_url}/?z={zone}")
+    expect(page.locator('.st-key-ranking_box [data-testid="glide-cell-1-0"]')).to_be_attached()
+    _expect_ranking(page, package, baseline)
+    _tab(page, "tab_goalseek")
+    expect(page.get_by_role("combobox", name=t("zone", "zh"))).to_have_value(package.name("zone", zone, "zh"))
+    page.locator(".st-key-w_gs_run").get_by_role("button", name=t("gs_run", "zh")).click()
+    _, verdict = goal_seek_verdict(answer, package, "zh")
+    expect(page.locator(".st-key-gs_verdict")).to_contain_text(verdict)
+    box = page.locator(".st-key-gs_changes_box")
+    first = max(answer.changes, key=lambda c: c.cost)
+    expect(box.locator('[data-testid="glide-cell-0-0"]')).to_have_text(package.name("indicator", first.indicator, "zh"))
+    expect(box.locator('[data-testid="glide-cell-1-0"]')).to_have_text(first.text)
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)
+    expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
+    screenshot(page, "-goalseek")
+
+    page.locator(".st-key-w_gs_load").get_by_role("button", name=t("gs_load", "zh")).click()
+    # The app opens the what-if tab on the found scenario.
+    expect(page.get_by_role("tab", name=t("tab_whatif", "zh"))).to_have_attribute("aria-selected", "true")
+    _expect_ranking(page, package, found)
+    if answer.reached:
+        assert list(found.ranking().index) != list(baseline.ranking().index)
+    expect(page.get_by_text(t("gs_loaded", "zh", name=found_scenario(answer, package).name_zh))).to_be_visible()
+    for change in answer.changes:
+        slider = page.locator(f".st-key-w_sl_{change.indicator}").get_by_role("slider")
+        if change.text.endswith("%") and float(change.text[:-1]).is_integer() and slider.is_visible():
+            expect(slider).to_have_attribute("aria-valuetext", change.text)
+    screenshot(page)
