@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.analysis.levers import STEPS, lever_matrix, lever_report, standard_step
+from sim.analysis.levers import RIVAL_GAIN_SHOWN, STEPS, lever_matrix, lever_report, standard_step
 from sim.analysis.batch import build_model
 from sim.data import load_package
 from sim.engine import run_scenario
@@ -56,7 +56,7 @@ def test_gains_agree_with_finite_differences_through_the_engine(shipped, zone):
             assert report.table.at[indicator, f"rank_{step}"] == ranks[zone]
             rivals = deltas.drop(zone)
             assert report.table.at[indicator, f"rivals_gain_{step}"] == pytest.approx(rivals.max(), abs=1e-9)
-            assert set(report.table.at[indicator, f"helped_rivals_{step}"]) == set(rivals.index[rivals > 1e-9])
+            assert set(report.table.at[indicator, f"helped_rivals_{step}"]) == set(rivals.index[rivals >= RIVAL_GAIN_SHOWN])
 
 
 def test_gains_agree_with_the_engine_on_a_scenario_with_links(tiny_package):

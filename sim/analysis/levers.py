@@ -42,6 +42,10 @@ STEPS = ("10%", "1sd")
 STEP_LABELS = {"10%": "+10%", "1sd": "+1 sd"}
 #: A score change smaller than this (points) is float noise, not a change.
 GAIN_TOLERANCE = 1e-9
+#: A rival counts as helped when it gains at least this much (points): half the 0.01
+#: the paper prints. With recomputed weights almost every step nudges some rival by a
+#: hair; flagging those would flag nearly every lever.
+RIVAL_GAIN_SHOWN = 0.005
 _MINMAX_FAMILY = ("minmax", "minmax-shift")
 
 
@@ -170,7 +174,7 @@ class LeverReport:
         return list(self.table.index[self.table[f"stays_last_{step}"]])
 
     def helps_rivals(self, step: str = "10%") -> list[str]:
-        """Indicators whose step also raises some rival's score."""
+        """Indicators whose step also raises some rival's score by 0.005 points or more."""
         return list(self.table.index[self.table[f"helped_rivals_{step}"].map(bool)])
 
     def to_dict(self) -> dict[str, Any]:
@@ -285,7 +289,7 @@ def lever_report(
         record[f"rank_{step}"] = int(ranks[zone_row])
         record[f"rank_change_{step}"] = int(start_ranks[zone_row] - ranks[zone_row])
         record[f"rivals_gain_{step}"] = float(max(deltas[r] for r in rivals)) if rivals else 0.0
-        record[f"helped_rivals_{step}"] = [model.zones[r] for r in rivals if deltas[r] > GAIN_TOLERANCE]
+        record[f"helped_rivals_{step}"] = [model.zones[r] for r in rivals if deltas[r] >= RIVAL_GAIN_SHOWN]
         record[f"rivals_moved_{step}"] = [model.zones[r] for r in rivals if ranks[r] != start_ranks[r]]
         record[f"weight_change_{step}"] = float(out["weights"][k][col] - start_weights[col])
         new_column = out["values"][k][:, col]
