@@ -243,8 +243,18 @@ def write_atomic(path: str | os.PathLike, content: str | bytes, force: bool = Fa
             stream.write(payload)
             stream.flush()
             os.fsync(stream.fileno())
+        # mkstemp creates the file readable by its owner only; give it the mode the
+        # file had, or the one a plain open() would give.
+        os.chmod(temporary, target.stat().st_mode & 0o777 if target.exists() else _default_file_mode())
         os.replace(temporary, target)
     except OSError as exc:
         Path(temporary).unlink(missing_ok=True)
         raise SimError(f"cannot write {target}: {exc.strerror}") from None
     return target
+
+
+def _default_file_mode() -> int:
+    """The permissions ``open(path, "w")`` gives a new file under the current umask."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask

@@ -109,3 +109,16 @@ def test_exponent_numbers_read_as_numbers_as_in_yaml_1_2(package):
     """PyYAML (YAML 1.1) reads 1e3 as text; people mean a number."""
     text = "version: 1\nname: e\nyear: 2020\ninterventions:\n  - {zone: sunan, indicator: rd_spending, to: 1e3}\n"
     assert parse_scenario(text, package).interventions[0].to == 1000.0
+
+
+def test_a_saved_file_keeps_the_usual_permissions(tmp_path, package):
+    """The temporary file is private while written; the saved file is not."""
+    fresh = save_scenario(parse_scenario(VALID, package), tmp_path / "new.yaml")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    kept = tmp_path / "kept.yaml"
+    kept.write_text(VALID)
+    kept.chmod(0o640)
+    save_scenario(parse_scenario(VALID, package), kept, force=True)
+    assert kept.stat().st_mode & 0o777 == 0o640
