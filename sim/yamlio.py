@@ -255,6 +255,10 @@ def write_atomic(path: str | os.PathLike, content: str | bytes, force: bool = Fa
 
 def _default_file_mode() -> int:
     """The permissions ``open(path, "w")`` gives a new file under the current umask."""
-    umask = os.umask(0)
-    os.umask(umask)
+    try:  # Linux tells the umask without changing it (os.umask would, for every thread)
+        with open("/proc/self/status", encoding="ascii") as status:
+            umask = next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError, IndexError):
+        umask = os.umask(0o022)
+        os.umask(umask)
     return 0o666 & ~umask
