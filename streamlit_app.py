@@ -88,7 +88,7 @@ from sim.excel import XLSX_MIME, comparison_workbook, package_from_files, templa
 from sim.i18n import DEFAULT_LANG, LANG_NAMES, LANGS, escape_markdown, option_label, t
 from sim.method.entropy import NORMALIZATIONS
 from sim.method.options import GOALPOSTS, METHOD_KEYS, WEIGHT_MODES
-from sim.report import comparison_csv
+from sim.report import comparison_csv, data_summary
 from sim.scenario import Scenario, dump_scenario, parse_scenario, scenario_from_dict
 from sim.share import scenario_from_params, share_params
 from sim.whatif import (
@@ -504,9 +504,7 @@ def render_sidebar(pkg: DataPackage) -> None:
                          format_func=lambda o, k=key: option_label(o, L, k))
 
         st.subheader(t("source_note", L))
-        sources = provenance(pkg, scenario.year)["sources"]
-        shown = "; ".join(sources[:3]) + (" …" if len(sources) > 3 else "") if sources else t("source_missing", L)
-        note = escape_markdown(shown)
+        note = escape_markdown(data_summary(provenance(pkg, scenario.year), L))
         if pkg.root is not None and Path(pkg.root).resolve() == SHIPPED_DATA.resolve():
             note += "  \n**" + escape_markdown(t("source_shipped_caution", L)) + "**"
         st.info(note)

@@ -43,7 +43,7 @@ from sim.yamlio import load_yaml
 SHIPPED_DATA = Path(__file__).resolve().parent.parent / "data"
 
 TABLE_FILES = ("indicators.csv", "groups.csv", "zones.csv", "baseline.csv")
-OPTIONAL_FILES = ("method.yaml", "published/weights.csv", "published/scores.csv")
+OPTIONAL_FILES = ("method.yaml", "published/weights.csv", "published/scores.csv", "published/findings.yaml")
 REQUIRED_COLUMNS = {
     "indicators.csv": ("id", "group", "name_zh", "name_en", "unit", "direction"),
     "groups.csv": ("id", "name_zh", "name_en"),

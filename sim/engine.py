@@ -306,12 +306,17 @@ def run_scenario(package: DataPackage, scenario: Scenario) -> Result:
 
 def provenance(package: DataPackage, year: int) -> dict[str, Any]:
     """Where the numbers come from: data digest, program version, value sources."""
-    sources = package.baseline.loc[package.baseline["year"] == year, "source"]
+    sources = package.baseline.loc[package.baseline["year"] == year, "source"].fillna("")
+    counts = sources[sources != ""].value_counts(sort=False)
+    # Most common first (ties alphabetically), so the first source describes most values.
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
     return {
         "data": package.digest,
         "version": __version__,
         "data_folder": str(package.root) if package.root else None,
-        "sources": sorted({s for s in sources if s}),
+        "values": int(len(sources)),
+        "sources": [source for source, _ in ordered],
+        "source_counts": {source: int(n) for source, n in ordered},
     }
 
 

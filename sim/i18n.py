@@ -64,7 +64,6 @@ _STRINGS: dict[str, dict[str, str]] = {
         "zh": "内置基准数据是根据论文公布结果重建的估计值，不是官方统计数据。",
         "en": "The shipped baseline is reconstructed from the paper's published results; it is not official statistics.",
     },
-    "source_missing": {"zh": "（数据包未给出来源）", "en": "(the data package gives no source)"},
     # tabs
     "tab_whatif": {"zh": "假设分析", "en": "What-if"},
     "tab_files": {"zh": "情景文件", "en": "Scenario files"},

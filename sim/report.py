@@ -139,8 +139,31 @@ def result_table(result: Result, package: DataPackage, lang: str = "en") -> str:
             )]
     if result.warnings:
         lines += ["", L("warnings")] + [f"  - {w}" for w in result.warnings]
-    lines += ["", f"{L('data_note')}: " + "; ".join(result.provenance["sources"][:3])]
+    lines += ["", f"{L('data_note')}: {data_summary(result.provenance, lang)}"]
     return "\n".join(lines)
+
+
+def data_summary(provenance: dict[str, Any], lang: str = "en") -> str:
+    """One sentence on where a year's values come from: the main source and the rest.
+
+    Examples
+    --------
+    >>> data_summary({"values": 5, "source_counts": {"survey": 4, "press": 1}})
+    'survey (4 of 5 values); 1 value from 1 other source'
+    """
+    counts = provenance.get("source_counts") or {}
+    if not counts:
+        return "没有来源说明" if lang == "zh" else "no source given"
+    main, n_main = next(iter(counts.items()))
+    total = provenance.get("values", sum(counts.values()))
+    rest, others = total - n_main, len(counts) - 1
+    if lang == "zh":
+        text = f"{main}（{total} 个数值中的 {n_main} 个）"
+        return text + (f"；另有 {rest} 个数值来自其他 {others} 个来源" if rest else "")
+    text = f"{main} ({n_main} of {total} values)"
+    if rest:
+        text += f"; {rest} value{'s' if rest != 1 else ''} from {others} other source{'s' if others != 1 else ''}"
+    return text
 
 
 def _changes_table(result: Result, package: DataPackage, lang: str) -> str:
