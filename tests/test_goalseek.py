@@ -49,6 +49,10 @@ TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
 PACKAGE_3X3 = TESTS / "packages" / "analysis3x3"
 
+#: The hand derivations put each minimum at the exact tie; the default margin (0.01
+#: points, for display) would move it, so these searches ask for a hair only.
+HAIR = 1e-6
+
 
 @pytest.fixture(scope="module")
 def pkg3():
@@ -69,13 +73,13 @@ def changes_of(answer) -> dict[str, str]:
 
 def test_equal_weights_minimum_matches_the_hand_derivation(pkg3):
     scenario = baseline_scenario(pkg3, 2020, {"weights": "equal"})
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=50)
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=50, margin=HAIR)
     assert answer.reached
     assert changes_of(answer) == {"exports": "+50%", "spend": "+20.01%"}
     assert answer.cost == pytest.approx(70.01, abs=1e-9)
     assert answer.score_after > float(answer.result.scored.scores["rival"])
     # rank:2 is the same target here: the leader stays ahead whatever the chaser does.
-    same = goal_seek(pkg3, "chaser", "rank:2", scenario=scenario, max_change=50)
+    same = goal_seek(pkg3, "chaser", "rank:2", scenario=scenario, max_change=50, margin=HAIR)
     assert changes_of(same) == changes_of(answer)
 
 
@@ -86,7 +90,7 @@ def test_explicit_weights_minimum_matches_the_hand_derivation(pkg3):
     # Spend +50 % gives 0.125; the remaining 0.05 takes exports +33.33 % (60 -> 80 < 100).
     # Cost 50 + 33.33 = 83.33, written as exports +33.34 % (rounded up): 83.34.
     scenario = baseline_scenario(pkg3, 2020, {"weights": {"spend": 2, "firms": 1, "exports": 1}})
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=50)
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=50, margin=HAIR)
     assert answer.reached
     assert changes_of(answer) == {"spend": "+50%", "exports": "+33.34%"}
     assert answer.cost == pytest.approx(83.34, abs=1e-9)
@@ -99,7 +103,7 @@ def test_cost_weights_and_whole_counts(pkg3):
     # tie is a sliver of exports (the least written change, +0.01 %, costs 3 x 0.01),
     # cheaper than a 16th firm (2.5). Minimum: 50 + 37.5 + 0.03 = 87.53.
     scenario = baseline_scenario(pkg3, 2020, {"weights": "equal"})
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=50, costs={"exports": 3})
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=50, costs={"exports": 3}, margin=HAIR)
     assert answer.reached
     assert changes_of(answer) == {"spend": "+50%", "firms": "+15", "exports": "+0.01%"}
     assert answer.cost == pytest.approx(87.53, abs=1e-9)
@@ -109,7 +113,7 @@ def test_counts_only_whole_numbers_and_ties_do_not_count(pkg3):
     # Firms only: +n firms gives n / 100; n = 40 only ties with the rival (1.9 = 1.9),
     # so 41 are needed: 41 / 40 = 102.5 % effort.
     scenario = baseline_scenario(pkg3, 2020, {"weights": "equal"})
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, levers=["firms"], max_change=150)
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, levers=["firms"], max_change=150, margin=HAIR)
     assert answer.reached
     assert changes_of(answer) == {"firms": "+41"}
     assert answer.cost == pytest.approx(102.5)
@@ -119,12 +123,12 @@ def test_counts_only_whole_numbers_and_ties_do_not_count(pkg3):
 def test_impossible_target_says_so_with_the_best_reachable(pkg3):
     scenario = baseline_scenario(pkg3, 2020, {"weights": "equal"})
     # At most +100 % means at most 40 more firms: a tie at best.
-    tied = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, levers=["firms"], max_change=100)
+    tied = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, levers=["firms"], max_change=100, margin=HAIR)
     assert not tied.reached
     assert changes_of(tied) == {"firms": "+40"}
     assert "NOT reachable" in tied.summary()
     # +10 % on everything: 0.05 + 0.04 + 0.06 = 0.15 of the 0.4 needed.
-    tight = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=10)
+    tight = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, max_change=10, margin=HAIR)
     assert not tight.reached
     assert tight.margin == pytest.approx(-100 / 3 * (0.4 - 0.15), abs=1e-6)
     assert tight.rank_after == 3
@@ -132,7 +136,7 @@ def test_impossible_target_says_so_with_the_best_reachable(pkg3):
 
 
 def test_already_reached_changes_nothing(pkg3):
-    answer = goal_seek(pkg3, "leader", "rank:1", year=2020)
+    answer = goal_seek(pkg3, "leader", "rank:1", year=2020, margin=HAIR)
     assert answer.reached and answer.already_reached
     assert answer.changes == [] and answer.cost == 0
 
@@ -143,7 +147,7 @@ def test_already_reached_changes_nothing(pkg3):
 def test_brute_force_grid_confirms_minimality_with_recomputed_weights(pkg3):
     # Entropy weights recomputed (min-max) and ratio scores: non-linear. Two levers,
     # a 401 x 401 grid over [0, +100 %]^2 scored directly with the entropy core.
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, levers=["spend", "exports"], max_change=100)
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, levers=["spend", "exports"], max_change=100, margin=HAIR)
     assert answer.reached
     x = pkg3.table(2020).to_numpy()
     grid = np.linspace(0.0, 1.0, 401)
@@ -344,8 +348,8 @@ def test_cli_bad_arguments_exit_2_with_a_message(args, words, capsys):
 
 
 def test_same_seed_same_answer_and_json_is_complete(pkg3):
-    first = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, seed=5)
-    again = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, seed=5)
+    first = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, seed=5, margin=HAIR)
+    again = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, seed=5, margin=HAIR)
     assert changes_of(first) == changes_of(again) and first.cost == again.cost
     data = json.loads(json.dumps(first.to_dict(), allow_nan=False))
     assert data["reached"] is True and data["target"] == {"kind": "overtake", "zone": "rival"}
@@ -357,7 +361,7 @@ def test_goal_seek_chart_builders(pkg3):
 
     from sim.analysis import charts
 
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, margin=HAIR)
     chart = charts.goal_seek_chart(answer)
     assert isinstance(chart, alt.Chart)
     spec = chart.to_dict()
@@ -374,7 +378,7 @@ def test_a_lever_at_the_top_of_its_valid_range_is_written_to_the_bound(pkg3):
     # with the rival under equal weights, and it cannot go further: not reachable, and the
     # best reachable change is written "to: 100", which the engine accepts.
     scenario = baseline_scenario(pkg3, 2020, {"weights": "equal"})
-    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, levers=["exports"], max_change=200)
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", scenario=scenario, levers=["exports"], max_change=200, margin=HAIR)
     assert not answer.reached
     assert changes_of(answer) == {"exports": "to 100"}
     assert answer.scenario.interventions[-1].to == 100

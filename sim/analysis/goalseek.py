@@ -62,9 +62,10 @@ from sim.text import did_you_mean
 TARGET_KINDS = ("rank", "overtake", "score")
 #: Default bound on every lever: at most +100 % (benefit) or -100 % (cost) of its value.
 DEFAULT_MAX_CHANGE = 100.0
-#: The target must hold with this much to spare (points), so that float noise
-#: between the batched model and the engine cannot undo it.
-DEFAULT_MARGIN = 1e-6
+#: The target must hold with this much to spare (points): the 0.01 the scores are
+#: shown with, so that a planner sees the zone ahead (62.06 vs 62.05, not 62.05 vs
+#: 62.05), and float noise between the batched model and the engine cannot undo it.
+DEFAULT_MARGIN = 0.01
 
 
 # --------------------------------------------------------------------------- targets
@@ -1309,7 +1310,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cost", action="append", metavar="ID=W",
                         help="cost weight of one lever (default 1; repeatable)")
     parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN, metavar="POINTS",
-                        help="points to spare: the target must hold by at least this much (default 1e-6)")
+                        help="points to spare: the target must hold by at least this much (default 0.01)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the randomised start (default 0)")
     parser.add_argument("--out", metavar="FOUND.yaml", help="write the scenario found (canonical YAML)")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
