@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest  # noqa: E402
 from sim.data import load_package  # noqa: E402
 from sim.engine import run_scenario  # noqa: E402
 from sim.scenario import scenario_from_dict  # noqa: E402
-from sim.share import slider_spec  # noqa: E402
+from sim.whatif import slider_spec  # noqa: E402
 
 
 def _moves(package, zone: str, count: int) -> list[tuple[str, int]]:
