@@ -105,8 +105,9 @@ def normalize(
     lo = _over_zones(np.minimum, x) if lower is None else np.asarray(lower, dtype=np.float64)
     hi = _over_zones(np.maximum, x) if upper is None else np.asarray(upper, dtype=np.float64)
     if kind == "ratio":
-        # Benefit x / max, cost min / x: both are products with one per-column factor.
-        with np.errstate(divide="ignore", invalid="ignore"):
+        # Benefit x / max, cost min / x. np.where computes both for every column; the
+        # discarded one may overflow, and the kept one is <= 1 (or clipped, with goalposts).
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(benefit, x / hi, lo / x)
     elif kind in ("minmax", "minmax-shift"):
         span = hi - lo
