@@ -30,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
+from _machine import cpu_model  # noqa: E402
 import pandas as pd  # noqa: E402
 import scipy  # noqa: E402
 
@@ -44,16 +45,6 @@ from sim.scenario import baseline_scenario, load_scenario  # noqa: E402
 ROBUSTNESS_BUDGET = 2.0
 SPEEDUP_GOAL = 100.0
 GOAL_SEEK_BUDGET = 10.0
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def timed(function, repeat: int) -> tuple[float, float, object]:

@@ -35,6 +35,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from _machine import cpu_model
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -48,17 +49,6 @@ GOAL_SPEEDUP = 100.0
 GOAL_LARGE_TABLE_MS = 50.0
 ZONES, INDICATORS = 5, 25
 COST_INDICATORS = (4, 11, 19)  # a general package has a few cost indicators; the shipped one has none
-
-
-def cpu_model() -> str:
-    """The CPU model name from /proc/cpuinfo (Linux), else what platform knows."""
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
 
 
 def best_times(functions: dict[str, Callable[[], object]], rounds: int) -> dict[str, float]:
