@@ -726,3 +726,16 @@ def test_a_batch_split_across_threads_matches_scoring_each_draw_alone():
         w_one, s_one = entropy.entropy_scores(draws[i], is_benefit, score_normalization="ratio")
         np.testing.assert_array_equal(weights[i], w_one)
         np.testing.assert_array_equal(scores[i], s_one)
+
+
+def test_ratio_has_no_floor_so_only_the_best_goalpost_clamps():
+    """Under x / max a value below the baseline minimum keeps its ratio; above the maximum it is 1."""
+    meta = IndicatorMeta(pd.Series({"a": "benefit"}), pd.Series({"a": "g"}), ("g",))
+    reference = pd.DataFrame({"a": [2.0, 4.0, 8.0]}, index=["p", "q", "r"])
+    table = pd.DataFrame({"a": [1.0, 4.0, 16.0]}, index=["p", "q", "r"])
+    ratio = score_table(table, meta, Method("ratio", weights="equal", goalposts="baseline"), reference=reference)
+    assert ratio.score_normalized["a"].tolist() == [1 / 8, 4 / 8, 1.0]
+    assert ratio.clamped == [("r", "a", "above")]
+    minmax = score_table(table, meta, Method("minmax", weights="equal", goalposts="baseline"), reference=reference)
+    assert minmax.score_normalized["a"].tolist() == [0.0, 2 / 6, 1.0]
+    assert sorted(minmax.clamped) == [("p", "a", "below"), ("r", "a", "above")]

@@ -176,16 +176,22 @@ def score_table(
         lower = reference_x.min(axis=0, keepdims=True)
         upper = reference_x.max(axis=0, keepdims=True)
         below, above = entropy.goalpost_clamps(x, lower, upper)
+        minmax_steps = [k for k in (method.normalization, method.scoring) if k in ("minmax", "minmax-shift")]
         for side, mask in (("below", below), ("above", above)):
             for zone_pos, ind_pos in zip(*np.nonzero(mask)):
                 zone, indicator = table.index[zone_pos], ids[ind_pos]
-                clamped.append((zone, indicator, side))
                 bound = "minimum" if side == "below" else "maximum"
                 # A cost indicator is oriented the other way: above its maximum is the worst, 0.
                 clamped_to = "0" if (side == "below") == bool(is_benefit[ind_pos]) else "1"
+                # x / max (or min / x) has no floor: only a value past the best goalpost is
+                # clamped under ratio; past the worst one it clamps in min-max steps only.
+                if clamped_to == "0" and not minmax_steps:
+                    continue
+                step = "" if clamped_to == "1" or len(minmax_steps) == 2 else f" in the {minmax_steps[0]} step"
+                clamped.append((zone, indicator, side))
                 warnings.append(
                     f"{zone} {indicator}{where}: {x[zone_pos, ind_pos]:g} is {side} the baseline {bound} "
-                    f"and was clamped to {clamped_to} (fixed goalposts)"
+                    f"and was clamped to {clamped_to}{step} (fixed goalposts)"
                 )
 
     for kind in {method.normalization, method.scoring}:
