@@ -33,6 +33,7 @@ from sim import __version__
 from sim.data import DataPackage, range_problems
 from sim.errors import ScenarioError
 from sim.links import Link, link_order
+from sim.method.entropy import composite_scores
 from sim.method.options import Method
 from sim.method.scoring import ScoreTable
 from sim.scenario import Scenario
@@ -285,8 +286,12 @@ def run_scenario(package: DataPackage, scenario: Scenario) -> Result:
     base_values = package.table(scenario.year)
     baseline = package.score(scenario.year, method)
     scored = package.score(scenario.year, method, values=applied.values)
-    data_only = package.score(scenario.year, method.updated(weights=dict(baseline.weights)), values=applied.values)
-    data_part = data_only.scores - baseline.scores
+    # The scenario's normalised data under the baseline's weights: the gain from the
+    # data alone (normalisation does not depend on the weights, so no second scoring).
+    data_only = composite_scores(
+        np.ascontiguousarray(scored.score_normalized.to_numpy()), baseline.weights[scored.weights.index].to_numpy()
+    )
+    data_part = pd.Series(data_only, index=scored.scores.index) - baseline.scores
     total = scored.scores - baseline.scores
     decomposition = pd.DataFrame({"data": data_part, "weights": total - data_part, "total": total})
     warnings = [*scored.warnings, *applied.notes, *minmax_artefacts(package, scenario, method, base_values, applied)]

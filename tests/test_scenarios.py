@@ -380,7 +380,7 @@ def test_property_an_empty_scenario_changes_nothing(data):
     pd.testing.assert_series_equal(result.scored.scores, result.baseline.scores, check_exact=True)
     pd.testing.assert_series_equal(result.scored.weights, result.baseline.weights, check_exact=True)
     assert (result.delta == 0).all() and (result.rank_change == 0).all()
-    assert np.abs(result.decomposition.to_numpy()).max() < 1e-12
+    assert (result.decomposition.to_numpy() == 0).all()  # exactly: the same arithmetic both ways
     assert minmax_warnings(result) == []
 
 
