@@ -32,6 +32,18 @@ def tiny_package(tiny_package_dir: Path) -> DataPackage:
     return load_package(tiny_package_dir)
 
 
+@pytest.fixture(scope="session")
+def shipped() -> DataPackage:
+    """The shipped data package (data/)."""
+    return load_package()
+
+
+@pytest.fixture(scope="session")
+def pkg3() -> DataPackage:
+    """The 3 x 3 package of the analysis tests (tests/packages/analysis3x3)."""
+    return load_package(PACKAGES_DIR / "analysis3x3")
+
+
 # --------------------------------------------------------------------------- browser tests
 # For tests/test_browser.py (marked ``browser``): the app served by Streamlit on a free
 # localhost port, and Debian's Chromium driven by pytest-playwright. Every xdist worker

@@ -3,7 +3,6 @@ writing, and the analysis charts in Chinese. No Streamlit."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 
@@ -28,23 +27,11 @@ from sim.analysis.views import (
     vary_normalizations,
     weight_stability_frame,
 )
-from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.i18n import t
 from sim.scenario import baseline_scenario, scenario_from_dict
 
-PACKAGE_3X3 = Path(__file__).resolve().parent / "packages" / "analysis3x3"
-
-
-@pytest.fixture(scope="module")
-def pkg3():
-    return load_package(PACKAGE_3X3)
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    return load_package()
 
 
 # --------------------------------------------------------------------------- targets

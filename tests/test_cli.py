@@ -35,11 +35,6 @@ THREE_PATHS = [str(SCENARIOS_DIR / name) for name in THREE]
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    return load_package()
-
-
-@pytest.fixture(scope="module")
 def three(shipped):
     return [load_scenario(path, shipped) for path in THREE_PATHS]
 

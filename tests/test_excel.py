@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from sim import excel
-from sim.data import SHIPPED_DATA, build_package, load_package
+from sim.data import SHIPPED_DATA, build_package
 from sim.engine import run_scenario
 from sim.errors import DataError
 from sim.excel import (
@@ -24,11 +24,6 @@ from sim.excel import (
 from sim.scenario import baseline_scenario, scenario_from_dict
 
 PACKAGES = Path(__file__).resolve().parent / "packages"
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    return load_package()
 
 
 @pytest.fixture(scope="module")

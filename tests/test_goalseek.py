@@ -39,7 +39,6 @@ from sim.analysis.goalseek import (
     seek,
     target_margins,
 )
-from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.method.entropy import entropy_scores
@@ -47,21 +46,10 @@ from sim.scenario import baseline_scenario, load_scenario, parse_scenario
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-PACKAGE_3X3 = TESTS / "packages" / "analysis3x3"
 
 #: The hand derivations put each minimum at the exact tie; the default margin (0.01
 #: points, for display) would move it, so these searches ask for a hair only.
 HAIR = 1e-6
-
-
-@pytest.fixture(scope="module")
-def pkg3():
-    return load_package(PACKAGE_3X3)
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    return load_package()
 
 
 def changes_of(answer) -> dict[str, str]:

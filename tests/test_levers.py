@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,23 +11,10 @@ import pytest
 from sim import cli
 from sim.analysis.levers import RIVAL_GAIN_SHOWN, STEPS, lever_matrix, lever_report, standard_step
 from sim.analysis.batch import build_model
-from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.scenario import baseline_scenario, parse_scenario
 
-TESTS = Path(__file__).resolve().parent
-PACKAGE_3X3 = TESTS / "packages" / "analysis3x3"
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    return load_package()
-
-
-@pytest.fixture(scope="module")
-def pkg3():
-    return load_package(PACKAGE_3X3)
 
 
 def engine_gain(package, start, zone, intervention):

@@ -13,7 +13,6 @@ import pytest
 from sim import cli
 from sim.analysis.batch import ordinal_ranks
 from sim.analysis.robustness import ProgressBar, robustness, simulate, weight_stability
-from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.method.entropy import entropy_weights, normalize
@@ -21,18 +20,7 @@ from sim.scenario import baseline_scenario, load_scenario
 
 TESTS = Path(__file__).resolve().parent
 REPO = TESTS.parent
-PACKAGE_3X3 = TESTS / "packages" / "analysis3x3"
 SCENARIO = REPO / "scenarios" / "sunan_catch_up.yaml"
-
-
-@pytest.fixture(scope="module")
-def shipped():
-    return load_package()
-
-
-@pytest.fixture(scope="module")
-def pkg3():
-    return load_package(PACKAGE_3X3)
 
 
 def test_zero_noise_gives_the_baseline_ranking_in_every_draw(shipped):

@@ -57,11 +57,6 @@ PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[Healt
 
 
 @pytest.fixture(scope="module")
-def shipped():
-    return load_package()
-
-
-@pytest.fixture(scope="module")
 def p3():
     """3 zones (alpha, beta, gamma) x 3 indicators; min-max in both steps; identity link
     rd_spending -> rd_intensity (elasticity 1); incidents is a cost indicator and a count."""

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.data import DataPackage, load_package
+from sim.data import load_package
 from sim.engine import apply_scenario
 from sim.errors import ScenarioError
 from sim.scenario import dump_scenario, format_percent, parse_scenario, scenario_from_dict
@@ -73,11 +73,6 @@ links:
 
 def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode().rstrip("=")
-
-
-@pytest.fixture(scope="module")
-def shipped() -> DataPackage:
-    return load_package()
 
 
 # ----------------------------------------------------------------------------- links
