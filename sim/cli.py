@@ -33,13 +33,14 @@ from sim.text import did_you_mean
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
-#: Commands that live with the code they drive: (name, module, help). Each module
-#: provides ``add_arguments(parser)`` and ``command(args) -> int``.
-PLUGGED_COMMANDS: list[tuple[str, str, str]] = [
-    ("calibrate", "sim.calibrate", "rebuild the shipped baseline from the paper's published numbers"),
-    ("goal-seek", "sim.analysis.goalseek", "the least change of a zone's indicators that reaches a target"),
-    ("levers", "sim.analysis.levers", "score gain of a standard step on each indicator, for one zone"),
-    ("robustness", "sim.analysis.robustness", "Monte Carlo robustness of the ranking (data, weights, normalization)"),
+#: Commands that live with the code they drive: (name, module, help, takes the common
+#: and method options). Each module provides ``add_arguments(parser)`` and
+#: ``command(args) -> int``.
+PLUGGED_COMMANDS: list[tuple[str, str, str, bool]] = [
+    ("calibrate", "sim.calibrate", "rebuild the shipped baseline from the paper's published numbers", False),
+    ("goal-seek", "sim.analysis.goalseek", "the least change of a zone's indicators that reaches a target", True),
+    ("levers", "sim.analysis.levers", "score gain of a standard step on each indicator, for one zone", True),
+    ("robustness", "sim.analysis.robustness", "Monte Carlo robustness of the ranking (data, weights, normalization)", True),
 ]
 
 
@@ -216,8 +217,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     validate.set_defaults(handler=cmd_validate)
 
     chosen = next((a for a in (argv or []) if not a.startswith("-")), None)
-    for name, module_name, help_text in PLUGGED_COMMANDS:
-        sub = commands.add_parser(name, help=help_text, description=help_text)
+    for name, module_name, help_text, scores in PLUGGED_COMMANDS:
+        parents = [common, method] if scores else []
+        sub = commands.add_parser(name, parents=parents, help=help_text, description=help_text)
         if name == chosen:
             # Only the chosen command's module is imported: the others' heavier
             # dependencies (scipy.optimize...) stay out of every other command's start-up.

@@ -1290,14 +1290,10 @@ def parse_costs(items: Sequence[str] | None) -> dict[str, float]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``zonesim goal-seek``."""
-    from sim.cli import common_options, method_options
-
     parser.description = (
         "Find the least change of a zone's indicators (relative effort, sum of |change %|) that reaches a "
         "target under the scenario's method, entropy weights recomputed; the answer is verified with the engine."
     )
-    for parent in (common_options(), method_options()):
-        parser._add_container_actions(parent)  # what argparse's parents= does
     parser.add_argument("--zone", required=True, help="zone id, e.g. sunan")
     parser.add_argument("--target", required=True, help="rank:K, overtake:ZONE or score:S (e.g. rank:3)")
     parser.add_argument("--scenario", metavar="S.yaml", help="start from this scenario (default: the baseline)")

@@ -362,14 +362,10 @@ def lever_matrix(
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``zonesim levers``."""
-    from sim.cli import common_options, method_options
-
     parser.description = (
         "Score gain for a zone of a standard step (+10% and +1 standard deviation across zones) on each "
         "indicator, weights recomputed; flags steps that earn nothing under min-max and steps that help rivals."
     )
-    for parent in (common_options(), method_options()):
-        parser._add_container_actions(parent)  # what argparse's parents= does
     parser.add_argument("--zone", required=True, help="zone id, e.g. sunan")
     parser.add_argument("--scenario", metavar="S.yaml", help="start from this scenario (default: the baseline)")
     parser.add_argument("--year", type=int, help="baseline year (default: the latest; with --scenario: its year)")

@@ -610,14 +610,10 @@ def parse_concentration(text: str | None) -> float | None:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``zonesim robustness``."""
-    from sim.cli import common_options, method_options
-
     parser.description = (
         "Monte Carlo robustness of the ranking: data noise (lognormal), weights (Dirichlet) and the "
         "normalisation choice; rank probabilities, score intervals and the stability of the entropy weights."
     )
-    for parent in (common_options(), method_options()):
-        parser._add_container_actions(parent)  # what argparse's parents= does
     parser.add_argument("scenario", metavar="SCENARIO.yaml", nargs="?", help="scenario (default: the baseline)")
     parser.add_argument("--year", type=int, help="baseline year without a scenario (default: the latest)")
     parser.add_argument("--draws", type=int, default=10_000, help="Monte Carlo draws (default 10000)")
