@@ -16,7 +16,8 @@ class SimError(Exception):
     Parameters
     ----------
     problems : str or iterable of str
-        One message, or several problems that are reported together.
+        One message, or several problems that are reported together; each may be a
+        :class:`sim.messages.Message`, rendered in the reader's language by :meth:`render`.
     source : str, optional
         The file (or other origin) the problems were found in; prefixed to the message.
     """
@@ -29,11 +30,27 @@ class SimError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
+        return self.render("en")
+
+    def render(self, lang: str = "en", names=None) -> str:
+        """The whole message in ``lang`` (``zh`` or ``en``), problems rendered from the catalogue.
+
+        Parameters
+        ----------
+        lang : str
+        names : callable, optional
+            ``names(kind, id, lang)``: show zone and indicator names instead of ids
+            (see :mod:`sim.messages`).
+        """
+        from sim.messages import msg, render
+
         head = f"{self.source}: " if self.source else ""
-        if len(self.problems) == 1:
-            return head + self.problems[0]
-        count = f"{len(self.problems)} problems"
-        return head + count + ":\n" + "\n".join(f"  - {p}" for p in self.problems)
+        shown = [render(problem, lang, names) for problem in self.problems]
+        if len(shown) == 1:
+            return head + shown[0]
+        count = msg("errors.several", count=len(shown)).render(lang)
+        colon = "：" if lang == "zh" else ":"
+        return head + count + colon + "\n" + "\n".join(f"  - {p}" for p in shown)
 
 
 class DataError(SimError):

@@ -16,33 +16,14 @@ import pandas as pd
 
 from sim.data import DataPackage
 from sim.engine import Result
+from sim.messages import has_key, text
 
 FORMATS = ("table", "json", "csv")
 LANGS = ("zh", "en")
 
-_LABELS = {
-    "en": {
-        "zone": "zone", "score": "score", "rank": "rank", "baseline": "baseline", "delta": "Δ score",
-        "rank_change": "Δ rank", "year": "year", "method": "method", "scenario": "scenario",
-        "groups": "Group scores (points)", "changes": "Changed values", "indicator": "indicator",
-        "value": "value", "origin": "from", "warnings": "Warnings", "weights": "Largest weight shifts (pp)",
-        "data_note": "Data", "decomposition": "Gain decomposition (points)", "data": "data change",
-        "weight_shift": "weight shift", "total": "total",
-    },
-    "zh": {
-        "zone": "示范区", "score": "得分", "rank": "排名", "baseline": "基准", "delta": "得分变化",
-        "rank_change": "排名变化", "year": "年份", "method": "方法", "scenario": "情景",
-        "groups": "一级指标得分", "changes": "变动的指标值", "indicator": "指标",
-        "value": "数值", "origin": "来源", "warnings": "提示", "weights": "权重变化最大的指标（百分点）",
-        "data_note": "数据", "decomposition": "得分变化分解", "data": "数据变化",
-        "weight_shift": "权重变化", "total": "合计",
-    },
-}
-
-
 def label(key: str, lang: str) -> str:
-    """A UI/CLI label in ``lang``."""
-    return _LABELS.get(lang, _LABELS["en"]).get(key, key)
+    """A UI/CLI label (``sim/locale/report.yaml``) in ``lang``; the key itself when unknown."""
+    return text(f"report.{key}", lang) if has_key(f"report.{key}") else key
 
 
 def rank_arrow(change: int) -> str:
