@@ -137,6 +137,7 @@ class FeasibilityCheck:
 
     @property
     def feasible(self) -> bool:
+        """Whether no necessary condition rules the targets out."""
         return not self.problems
 
 

@@ -111,6 +111,7 @@ class Priors:
 
 
 def _table(cells: Mapping[tuple[int, str, str], float], year: int, zones, indicators) -> np.ndarray:
+    """The cells of one year as a (zones, indicators) array."""
     table = np.empty((len(zones), len(indicators)))
     for j, indicator in enumerate(indicators):
         table[:, j] = [cells[year, zone, indicator] for zone in zones]
@@ -272,6 +273,7 @@ class _Reader:
         return value
 
     def problem_once(self, problem: Message) -> None:
+        """Add a problem unless the same one is already listed."""
         if problem not in self.problems:
             self.problems.append(problem)
 
@@ -294,6 +296,7 @@ class _Reader:
 
 
 def _finite(text: str) -> float | None:
+    """The text as a finite float, else None."""
     try:
         value = float(text)
     except ValueError:
@@ -302,5 +305,6 @@ def _finite(text: str) -> float | None:
 
 
 def _whole(text: str) -> int | None:
+    """The text as a whole number (``2019`` or ``2019.0``), else None."""
     value = _finite(text)
     return int(value) if value is not None and value == int(value) else None

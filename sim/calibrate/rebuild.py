@@ -256,11 +256,13 @@ def read_targets_package(data_dir: Path) -> DataPackage:
 
 
 def _published_years(published: Path) -> list[int]:
+    """The years of ``published/weights.csv``."""
     rows = read_csv_rows((published / "weights.csv").read_bytes(), "published/weights.csv")
     return sorted({int(row["year"]) for row in rows})
 
 
 def _published_tables(published: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Table 1 as fractions (years x indicators) and the published scores and ranks."""
     try:
         weights = pd.DataFrame(read_csv_rows((published / "weights.csv").read_bytes(), "published/weights.csv"))
         wide = weights.assign(weight_pct=weights["weight_pct"].astype(float)).pivot(

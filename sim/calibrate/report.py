@@ -35,6 +35,7 @@ class YearFit:
 
     @property
     def within_tolerance(self) -> bool:
+        """Weights and scores within half a printed unit, ranks as published."""
         return (
             self.worst_weight_error_pp <= WEIGHT_TOLERANCE_PP
             and self.worst_score_error <= SCORE_TOLERANCE
@@ -79,6 +80,7 @@ class IdentityCheck:
 
     @property
     def holds(self) -> bool:
+        """Whether the net increase equals the change of the stock exactly."""
         return self.stock_change == self.flow
 
 
@@ -122,6 +124,7 @@ class CalibrationReport:
 
     @property
     def all_targets_met(self) -> bool:
+        """Every year within tolerance and every finding true."""
         return all(f.within_tolerance for f in self.fits) and all(f.holds for f in self.findings)
 
     def to_text(self) -> str:
