@@ -130,6 +130,7 @@ class YearProblem:
     group_pairs: np.ndarray
     identity: tuple[int, int, np.ndarray] | None = None
     frozen_columns: list[int] = field(default_factory=list)
+    _movable_cache: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def equalities(self, batch: np.ndarray, evaluated: dict[str, np.ndarray]) -> np.ndarray:
         """Residuals of the weights, the scores and the identity, shape (B, k); 0 when met."""
@@ -149,24 +150,36 @@ class YearProblem:
 
     def inequalities(self, batch: np.ndarray, evaluated: dict[str, np.ndarray]) -> np.ndarray:
         """Slack of the rank and group orders, shape (B, k); >= 0 when met."""
-        # Pairs whose cells are all fixed are constants: the optimiser cannot change
-        # them, and a constant violated constraint would stall it.
         parts = []
-        rank_pairs = self.rank_pairs
-        if len(rank_pairs):
+        rank_pairs, group_pairs = self.movable_pairs()
+        if len(self.rank_pairs):
             j, better, worse = rank_pairs.T
-            movable = ~(self.fixed[better, j] & self.fixed[worse, j])
-            j, better, worse = j[movable], better[movable], worse[movable]
             sign = np.where(self.layout.is_benefit[j], 1.0, -1.0)
             parts.append(sign * (batch[:, better, j] - batch[:, worse, j]) - ORDER_MARGIN)
         if len(self.group_pairs):
-            g, better, worse = self.group_pairs.T
-            in_group = self.layout.membership.T.astype(bool)  # (g, n)
-            movable = np.array([(~self.fixed[:, in_group[k]]).any() for k in g])
-            g, better, worse = g[movable], better[movable], worse[movable]
+            g, better, worse = group_pairs.T
             groups = evaluated["groups"]
             parts.append(groups[:, better, g] - groups[:, worse, g] - GROUP_MARGIN)
         return np.concatenate(parts, axis=1) if parts else np.zeros((batch.shape[0], 0))
+
+    def movable_pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """The rank and group pairs the optimiser can move, given the cells now ``fixed``.
+
+        Pairs whose cells are all fixed are constants: the optimiser cannot change
+        them, and a constant violated constraint would stall it. Cached until
+        ``fixed`` changes (the solver asks at every evaluation).
+        """
+        key = self.fixed.tobytes()
+        if self._movable_cache is None or self._movable_cache[0] != key:
+            rank_pairs, group_pairs = self.rank_pairs, self.group_pairs
+            if len(rank_pairs):
+                j, better, worse = rank_pairs.T
+                rank_pairs = rank_pairs[~(self.fixed[better, j] & self.fixed[worse, j])]
+            if len(group_pairs):
+                in_group = self.layout.membership.T.astype(bool)  # (g, n)
+                group_pairs = group_pairs[np.array([(~self.fixed[:, in_group[k]]).any() for k in group_pairs[:, 0]])]
+            self._movable_cache = (key, rank_pairs, group_pairs)
+        return self._movable_cache[1], self._movable_cache[2]
 
     @property
     def has_inequalities(self) -> bool:

@@ -11,7 +11,6 @@ what is left.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 
 import numpy as np
@@ -203,7 +202,8 @@ def lattice_candidates(
     """
     order = np.argsort(values, kind="stable")
     steps = [np.zeros(1) if p else np.arange(-reach, reach + 1, dtype=np.float64) for p in pinned]
-    offsets = np.array(list(itertools.product(*steps)))
+    # every combination of steps, the last cell's varying fastest (itertools.product's order)
+    offsets = np.stack([grid.ravel() for grid in np.meshgrid(*steps, indexing="ij")], axis=1)
     blocks = []
     for scale in ([1.0] if pinned.any() else scales):
         base = np.where(pinned, np.round(values / quantum), np.round(values * scale / quantum))
