@@ -37,7 +37,7 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 #: and method options). Each module provides ``add_arguments(parser)`` and
 #: ``command(args) -> int``.
 PLUGGED_COMMANDS: list[tuple[str, str, str, bool]] = [
-    ("calibrate", "sim.calibrate", "rebuild the shipped baseline from the paper's published numbers", False),
+    ("calibrate", "sim.calibrate.cli", "rebuild the shipped baseline from the paper's published numbers", False),
     ("goal-seek", "sim.analysis.goalseek", "the least change of a zone's indicators that reaches a target", True),
     ("levers", "sim.analysis.levers", "score gain of a standard step on each indicator, for one zone", True),
     ("robustness", "sim.analysis.robustness", "Monte Carlo robustness of the ranking (data, weights, normalization)", True),
