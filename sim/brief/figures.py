@@ -1,0 +1,174 @@
+"""Charts of the brief as PNG, rendered in-process from the app's own Altair specs.
+
+The specs come from the builders of :mod:`sim.charts` (the app's charts, not copies);
+`vl-convert <https://github.com/vega/vl-convert>`_ renders them without a browser.
+Chinese labels need a font with CJK glyphs: the Noto CJK fonts that
+``scripts/setup.sh`` installs from Debian (``fonts-noto-cjk``). vl-convert finds the
+fonts fontconfig knows, and :func:`register_cjk_fonts` also registers the usual
+folders (and those of ``ZONESIM_FONT_DIRS``) by hand, so that a font installed outside
+fontconfig's view still works. Without any CJK font, Chinese would come out as empty
+boxes: :func:`render_figures` refuses then, saying what to install.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import struct
+import subprocess
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from sim.brief.model import Figure
+from sim.errors import SimError
+from sim.messages import msg
+
+#: Folders searched for CJK fonts, besides those of ``ZONESIM_FONT_DIRS``
+#: (``os.pathsep``-separated): Debian's fonts-noto-cjk, fonts-wqy-*, and a user's own.
+CJK_FONT_DIRS = (
+    "/usr/share/fonts/opentype/noto",
+    "/usr/share/fonts/truetype/noto",
+    "/usr/share/fonts/opentype/source-han-sans",
+    "/usr/share/fonts/truetype/wqy",
+    "~/.local/share/fonts",
+)
+#: File names that hold Chinese glyphs, in order of preference.
+_CJK_FILE = re.compile(r"(NotoSansCJK|NotoSerifCJK|SourceHanSans|wqy).*\.(ttc|otf|ttf)$", re.IGNORECASE)
+#: The chart font when Noto Sans CJK is there: its simplified-Chinese face, so Han
+#: characters take their mainland shapes rather than the first CJK face found.
+CJK_FAMILY = "Noto Sans CJK SC"
+#: Pixels per chart pixel: sharp in print at the width the writers give a figure.
+SCALE = 2.0
+#: Chart width in chart pixels (the app lets them fill the page instead).
+CHART_WIDTH = 520
+_CJK_TEXT = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+
+
+def font_dirs() -> list[Path]:
+    """The existing folders that hold a CJK font, ``ZONESIM_FONT_DIRS`` first."""
+    extra = [d for d in os.environ.get("ZONESIM_FONT_DIRS", "").split(os.pathsep) if d]
+    found = []
+    for folder in [*extra, *CJK_FONT_DIRS]:
+        path = Path(folder).expanduser()
+        if path.is_dir() and any(_CJK_FILE.search(f.name) for f in path.rglob("*") if f.is_file()):
+            found.append(path)
+    return found
+
+
+@cache
+def register_cjk_fonts() -> tuple[Path, ...]:
+    """Register the CJK font folders with vl-convert, once per process.
+
+    Returns
+    -------
+    tuple of Path
+        The folders registered (empty: none found; fontconfig's may still have one).
+    """
+    import vl_convert
+
+    folders = tuple(font_dirs())
+    for folder in folders:
+        vl_convert.register_font_directory(str(folder))
+    return folders
+
+
+@cache
+def _fontconfig_has_cjk() -> bool:
+    """Whether fontconfig (which vl-convert reads too) knows a Chinese font."""
+    fc_list = shutil.which("fc-list")
+    if not fc_list:
+        return False
+    try:
+        listing = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return bool(listing.stdout.strip())
+
+
+def chart_font() -> str | None:
+    """The font family the charts ask for: Noto Sans CJK SC when registered, else the default."""
+    registered = register_cjk_fonts()
+    return CJK_FAMILY if any("noto" in str(folder).lower() for folder in registered) or _fontconfig_has_cjk() else None
+
+
+def prepared_spec(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with the brief's width and font (a copy; the chart itself is unchanged)."""
+    out = dict(spec)
+    if "width" not in out and not any(k in out for k in ("hconcat", "vconcat", "concat", "facet")):
+        out["width"] = CHART_WIDTH
+    font = chart_font()
+    if font:
+        out["config"] = {**out.get("config", {}), "font": font}
+    return out
+
+
+def render_chart(spec: dict[str, Any], scale: float = SCALE) -> tuple[str, bytes]:
+    """One Vega-Lite spec as SVG text and PNG bytes, with the CJK fonts registered.
+
+    Vega draws the SVG once (most of the time); the PNG is rasterised from it.
+    """
+    import vl_convert
+
+    register_cjk_fonts()
+    svg = vl_convert.vegalite_to_svg(prepared_spec(spec))
+    return svg, vl_convert.svg_to_png(svg, scale=scale)
+
+
+def render_png(spec: dict[str, Any], scale: float = SCALE) -> bytes:
+    """One Vega-Lite spec as PNG bytes."""
+    return render_chart(spec, scale)[1]
+
+
+def png_size(png: bytes) -> tuple[int, int]:
+    """Width and height of a PNG, from its header."""
+    if png[:8] != b"\x89PNG\r\n\x1a\n":
+        raise ValueError("not a PNG")
+    return struct.unpack(">II", png[16:24])
+
+
+def needs_cjk(spec: dict[str, Any]) -> bool:
+    """Whether a spec has Chinese (or other CJK) text."""
+    return bool(_CJK_TEXT.search(json.dumps(spec, ensure_ascii=False)))
+
+
+def render_figures(figures: Sequence[Figure], workers: int = 2) -> None:
+    """Render every figure's spec to SVG and PNG, in place, a few at a time.
+
+    vl-convert renders in native threads, so two workers overlap well on two cores.
+
+    Raises
+    ------
+    SimError
+        A chart has Chinese text and no CJK font is installed.
+    """
+    if any(needs_cjk(f.spec) for f in figures) and not register_cjk_fonts() and not _fontconfig_has_cjk():
+        raise SimError(msg("brief.no_cjk_font"))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        images = list(pool.map(render_chart, [f.spec for f in figures]))
+    for figure, (svg, png) in zip(figures, images):
+        figure.svg, figure.png = svg, png
+        figure.width_px, figure.height_px = png_size(png)
+
+
+def warm_up() -> threading.Thread:
+    """Start vl-convert's JavaScript engine in the background (about a second, once).
+
+    The command line calls it first thing, so the engine starts while the scenarios
+    are read and scored.
+    """
+
+    def start() -> None:
+        try:
+            render_png({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}}, 1)
+        except Exception:  # noqa: BLE001 - the real renders report the same problem with their context
+            pass
+
+    thread = threading.Thread(target=start, name="vl-convert-warm-up", daemon=True)
+    thread.start()
+    return thread
