@@ -64,7 +64,7 @@ def make_brief(
     if kind not in ("docx", "html"):
         raise ValueError(f"unknown brief format {kind!r}")
     brief = build_brief(package, inputs, lang, date, robustness)
-    render_figures(brief.figures())
+    render_figures(brief.figures(), kinds=("png",) if kind == "docx" else ("svg",))
     return render_docx(brief) if kind == "docx" else render_html(brief)
 
 

@@ -27,6 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from sim import __version__, charts
+from sim.brief.figures import CJK_TEXT
 from sim.brief.model import (
     Block,
     Brief,
@@ -158,28 +159,41 @@ def number_text(value: float, whole: bool = False) -> str:
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-_CJK = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]")
+_LIST_ITEM = re.compile(r"([-*•]|\d+[.)])\s")
 
 
 def text_paragraphs(free_text: str) -> list[str]:
-    r"""A scenario's description as paragraphs: blank lines separate them, and the lines
-    wrapped in the file are joined (with a space, except between two Chinese characters).
+    r"""A scenario's description as paragraphs, for reading in a document.
+
+    Blank lines separate paragraphs; a list item (``- ``, ``* ``, ``1. ``) starts one,
+    and the lines after it that are indented deeper belong to it; the lines wrapped in
+    the file are joined (with a space, except between two Chinese characters).
 
     Examples
     --------
     >>> text_paragraphs("Sunan doubles\nR&D.\n\n苏南研发\n投入倍增")
     ['Sunan doubles R&D.', '苏南研发投入倍增']
+    >>> text_paragraphs("Numbers:\n- one\n  more\n- two\nAfter.")
+    ['Numbers:', '- one more', '- two', 'After.']
     """
-    paragraphs = []
-    for block in re.split(r"\n\s*\n", free_text.strip()):
-        joined = ""
-        for line in (line.strip() for line in block.splitlines()):
+    paragraphs: list[str] = []
+    for block in re.split(r"\n\s*\n", free_text.strip("\n")):
+        current, item_indent = "", None
+        for raw in block.splitlines():
+            line = raw.strip()
             if not line:
                 continue
-            glue = "" if not joined or (_CJK.match(joined[-1]) and _CJK.match(line[0])) else " "
-            joined += glue + line
-        if joined:
-            paragraphs.append(joined)
+            indent = len(raw) - len(raw.lstrip())
+            starts_item = bool(_LIST_ITEM.match(line))
+            if current and (starts_item or (item_indent is not None and indent <= item_indent)):
+                paragraphs.append(current)
+                current = ""
+            if not current:
+                item_indent = indent if starts_item else None
+            glue = "" if not current or (CJK_TEXT.match(current[-1]) and CJK_TEXT.match(line[0])) else " "
+            current += glue + line
+        if current:
+            paragraphs.append(current)
     return paragraphs
 
 

@@ -72,9 +72,10 @@ class Figure:
         What the chart is (``scores``, ``groups``, ``ranks``).
     svg : str
     png : bytes
-        The rendered chart, filled by :func:`sim.brief.figures.render_figures`.
+        The rendered chart (either or both), filled by
+        :func:`sim.brief.figures.render_figures`.
     width_px, height_px : int
-        The PNG's size in pixels (at the render scale).
+        The chart's size in CSS pixels (the PNG has ``SCALE`` times as many).
     """
 
     spec: dict[str, Any]

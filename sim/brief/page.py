@@ -15,7 +15,6 @@ from html import escape
 from pathlib import Path
 
 from sim import __version__
-from sim.brief.figures import SCALE
 from sim.brief.model import Brief, Bullets, Figure, Paragraph, Section, Table, Verbatim
 
 STYLESHEET = Path(__file__).resolve().parent / "brief.css"
@@ -74,7 +73,7 @@ def _block(block) -> str:
             source = "data:image/png;base64," + base64.b64encode(block.png).decode("ascii")
         size = ""
         if block.width_px:
-            size = f' width="{round(block.width_px / SCALE)}" height="{round(block.height_px / SCALE)}"'
+            size = f' width="{block.width_px}" height="{block.height_px}"'
         return (f'<figure data-key="{escape(block.key)}"><img src="{source}"{size} '
                 f'alt="{escape(block.caption)}"><figcaption>{escape(block.caption)}</figcaption></figure>')
     if isinstance(block, Verbatim):

@@ -24,16 +24,19 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt, RGBColor
 
-from sim.brief.figures import SCALE
 from sim.brief.model import Brief, Bullets, Figure, Paragraph, Section, Table, Verbatim
+from sim.report import text_width
 
 LATIN_FONT, MONO_FONT = "Calibri", "Consolas"
 #: East-Asian fonts: (name in the document, its Chinese name, PANOSE) — the font table
 #: gives Word what it needs to substitute a font that is missing.
 EAST_ASIAN_TEXT = ("SimSun", "宋体", "02010600030101010101")
 EAST_ASIAN_HEADING = ("SimHei", "黑体", "02010609060101010101")
-#: Widest figure on an A4 page with 2 cm margins.
-MAX_FIGURE_CM = 16.0
+#: Widest figure and table on an A4 page with 2 cm margins.
+MAX_FIGURE_CM, TABLE_WIDTH_CM = 16.0, 17.0
+#: Table text at 9 pt: about 0.2 cm per narrow character (a Chinese one counts two),
+#: plus the cell's margins; text columns get at least 1.5 cm.
+CHARACTER_CM, CELL_PADDING_CM, MIN_TEXT_COLUMN_CM = 0.2, 0.5, 1.5
 #: Tables up to this many rows are kept on one page.
 KEEP_TOGETHER_ROWS = 20
 CAUTION_FILL, VERBATIM_FILL, HEADER_FILL = "FCEBEA", "F3F3F3", "E8EEF6"
@@ -108,6 +111,10 @@ def _table(document, block: Table) -> None:
     table = document.add_table(rows=1 + len(block.rows), cols=len(block.headers))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = column_widths(block)
+    for column, width in zip(table.columns, widths):
+        column.width = Cm(width)
     properties = table._tbl.tblPr
     for tag, value in (("w:tblCaption", block.caption), ("w:tblDescription", block.key)):
         element = OxmlElement(tag)
@@ -124,6 +131,7 @@ def _table(document, block: Table) -> None:
             row_properties.append(OxmlElement("w:tblHeader"))
         for column, value in enumerate(cells):
             cell = row.cells[column]
+            cell.width = Cm(widths[column])  # Word reads the cells' widths, LibreOffice the grid's
             paragraph = cell.paragraphs[0]
             paragraph.paragraph_format.space_after = Pt(0)
             paragraph.paragraph_format.keep_with_next = keep_together and row_index < len(block.rows)
@@ -137,8 +145,30 @@ def _table(document, block: Table) -> None:
     document.add_paragraph()
 
 
+def column_widths(block: Table, total_cm: float = TABLE_WIDTH_CM) -> list[float]:
+    """Column widths (cm) that fit what each column holds, together ``total_cm`` wide.
+
+    A column needs room for its longest cell line and its header's longest word (a
+    header may wrap between words; Chinese characters count double). When everything
+    fits, the spare room is shared out; when not, the number columns keep what they
+    need and the text columns (names, which wrap well) share the rest.
+    """
+    needs = []
+    for position, header in enumerate(block.headers):
+        lines = [line for row in block.rows for line in row[position].split("\n")]
+        longest = max([text_width(word) for word in header.split() or [header]] + [text_width(x) for x in lines] + [2])
+        needs.append(longest * CHARACTER_CM + CELL_PADDING_CM)
+    if sum(needs) <= total_cm:
+        return [need * total_cm / sum(needs) for need in needs]
+    fixed = sum(need for need, numeric in zip(needs, block.numeric) if numeric)
+    flexible = sum(need for need, numeric in zip(needs, block.numeric) if not numeric)
+    share = max(total_cm - fixed, MIN_TEXT_COLUMN_CM) / flexible if flexible else 1.0
+    widths = [need if numeric else max(MIN_TEXT_COLUMN_CM, need * share) for need, numeric in zip(needs, block.numeric)]
+    return [width * min(1.0, total_cm / sum(widths)) for width in widths]
+
+
 def _figure(document, block: Figure) -> None:
-    width_cm = min(MAX_FIGURE_CM, block.width_px / SCALE / 96 * 2.54) if block.width_px else MAX_FIGURE_CM
+    width_cm = min(MAX_FIGURE_CM, block.width_px / 96 * 2.54) if block.width_px else MAX_FIGURE_CM
     document.add_picture(io.BytesIO(block.png), width=Cm(width_cm))
     picture_paragraph = document.paragraphs[-1]
     picture_paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
