@@ -11,7 +11,6 @@ import argparse
 from pathlib import Path
 
 from sim.brief import ScenarioInput, brief_format, write_brief
-from sim.brief.figures import warm_up
 from sim.data import load_package
 from sim.errors import SimError, UsageError
 from sim.messages import text
@@ -34,7 +33,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def command(args: argparse.Namespace) -> int:
     """Write the brief; print where it went."""
-    warm_up()  # the chart renderer starts while the scenarios are read and scored
     brief_format(args.out)  # a bad --out is said before any work
     out = Path(args.out)
     if out.exists() and not args.force:  # said now rather than after the work; write_atomic checks again

@@ -18,7 +18,6 @@ import re
 import shutil
 import struct
 import subprocess
-import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
@@ -91,8 +90,9 @@ def _fontconfig_has_cjk() -> bool:
     return bool(listing.stdout.strip())
 
 
+@cache
 def chart_font() -> str | None:
-    """The font family the charts ask for: Noto Sans CJK SC when registered, else the default."""
+    """The font family the charts ask for: Noto Sans CJK SC when there, else the default."""
     registered = register_cjk_fonts()
     return CJK_FAMILY if any("noto" in str(folder).lower() for folder in registered) or _fontconfig_has_cjk() else None
 
@@ -165,21 +165,3 @@ def svg_size(svg: str) -> tuple[int, int]:
     """Width and height of a Vega SVG, from its root element."""
     found = re.search(r'<svg[^>]*?\swidth="([\d.]+)"[^>]*?\sheight="([\d.]+)"', svg)
     return (round(float(found.group(1))), round(float(found.group(2)))) if found else (0, 0)
-
-
-def warm_up() -> threading.Thread:
-    """Start vl-convert's JavaScript engine in the background (about a second, once).
-
-    The command line calls it first thing, so the engine starts while the scenarios
-    are read and scored.
-    """
-
-    def start() -> None:
-        try:
-            render_png({"mark": "point", "data": {"values": [{"x": 1}]}, "encoding": {"x": {"field": "x"}}}, 1)
-        except Exception:  # noqa: BLE001 - the real renders report the same problem with their context
-            pass
-
-    thread = threading.Thread(target=start, name="vl-convert-warm-up", daemon=True)
-    thread.start()
-    return thread
