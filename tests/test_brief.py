@@ -23,6 +23,7 @@ import docx
 import pytest
 from docx.oxml.ns import qn
 
+import sim.brief
 import sim.brief.content
 from sim.brief import ScenarioInput, make_brief
 from sim.brief.content import reconstructed_values
@@ -403,5 +404,5 @@ def test_every_brief_key_used_exists():
 
 
 def test_doctests_of_the_brief():
-    for module in (sim.brief.content,):
+    for module in (sim.brief, sim.brief.content):
         assert doctest.testmod(module).failed == 0

@@ -13,7 +13,7 @@ from pathlib import Path
 from sim.brief import ScenarioInput, brief_format, write_brief
 from sim.data import load_package
 from sim.errors import SimError, UsageError
-from sim.messages import text
+from sim.messages import msg, text
 from sim.report import LANGS
 
 
@@ -36,7 +36,7 @@ def command(args: argparse.Namespace) -> int:
     brief_format(args.out)  # a bad --out is said before any work
     out = Path(args.out)
     if out.exists() and not args.force:  # said now rather than after the work; write_atomic checks again
-        raise UsageError(f"{out} already exists; use --force to overwrite it")
+        raise UsageError(msg("brief.exists", path=str(out)))
     package = load_package(args.data)
     problems: list[str] = []
     inputs = []

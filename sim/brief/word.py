@@ -35,8 +35,7 @@ EAST_ASIAN_HEADING = ("SimHei", "黑体", "02010609060101010101")
 #: Widest figure and table on an A4 page with 2 cm margins.
 MAX_FIGURE_CM, TABLE_WIDTH_CM = 16.0, 17.0
 #: Table text at 9 pt: about 0.22 cm per narrow character in a wide font such as DejaVu
-#: (a Chinese one counts two),
-#: plus the cell's margins; text columns get at least 1.5 cm.
+#: (a Chinese one counts two), plus the cell's margins; text columns get at least 1.5 cm.
 CHARACTER_CM, CELL_PADDING_CM, MIN_TEXT_COLUMN_CM = 0.22, 0.6, 1.5
 #: Tables up to this many rows are kept on one page.
 KEEP_TOGETHER_ROWS = 20
