@@ -275,7 +275,7 @@ class _Composer:
             sections.append(self.robustness(results, robustness))
         sections += [self.method(results), self.appendix(inputs)]
         byline = self.t("brief.byline", date=date.isoformat(), version=__version__)
-        return Brief(self.lang, title, byline, sections, labels={"lang": self.lang})
+        return Brief(self.lang, title, byline, sections)
 
     # ----------------------------------------------------------------- question and answer
 

@@ -122,15 +122,12 @@ class Brief:
     byline : str
         Date and program version under the title.
     sections : list of Section
-    labels : dict
-        Small texts the writers need (``figure``, ``table``, ``contents``...) in ``lang``.
     """
 
     lang: str
     title: str
     byline: str
     sections: list[Section]
-    labels: dict[str, str] = field(default_factory=dict)
 
     def figures(self) -> list[Figure]:
         """Every figure, in document order."""
