@@ -33,4 +33,18 @@ if [ "$with_tests" = 1 ] && { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/nul
     echo "       sudo apt-get install --no-install-recommends chromium fonts-noto-cjk" >&2
   fi
 fi
+# --- planner's brief (zonesim report, issue 14) -------------------------------------------
+# Chinese chart labels in a brief are rendered in-process (vl-convert) and need a CJK font
+# at run time, not only for the tests: Debian's fonts-noto-cjk (sim/brief/figures.py).
+if [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing fonts-noto-cjk for the Chinese labels of the brief's charts"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null
+  else
+    echo "setup: Chinese chart labels in briefs (zonesim report) need fonts-noto-cjk:" >&2
+    echo "       sudo apt-get install --no-install-recommends fonts-noto-cjk" >&2
+  fi
+fi
+# --- end of the planner's brief block ------------------------------------------------------
 echo "setup: done"

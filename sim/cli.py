@@ -41,6 +41,7 @@ PLUGGED_COMMANDS: list[tuple[str, str, str, bool]] = [
     ("goal-seek", "sim.analysis.goalseek", "the least change of a zone's indicators that reaches a target", True),
     ("levers", "sim.analysis.levers", "score gain of a standard step on each indicator, for one zone", True),
     ("robustness", "sim.analysis.robustness", "Monte Carlo robustness of the ranking (data, weights, normalization)", True),
+    ("report", "sim.brief.cli", "the planner's brief of one scenario or several: a Word document or one web page", False),
 ]
 
 
