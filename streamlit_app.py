@@ -52,7 +52,8 @@ def main() -> None:
     st.title(t("title", ctx.lang))
     st.caption(t("subtitle", ctx.lang))
     render_sidebar(ctx)
-    state.show_messages("page")
+    with st.container(key="page_messages"):  # a message that comes and goes must not move the tabs
+        state.show_messages("page")
     tabs = st.tabs(tab_labels(ctx.lang), key="w_tab", on_change="rerun")
     for (_, module), tab in zip(TABS, tabs):
         if tab.open:

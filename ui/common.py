@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.errors import SimError
 from sim.i18n import escape_markdown, t
 from ui.state import TabContext, bind, lk
+
+
+def show_error(exc: SimError) -> None:
+    """A library error as the command line would say it (the text is never Markdown)."""
+    st.error(escape_markdown(str(exc)))
 
 
 def zone_picker(ctx: TabContext, where: str = "page", help_key: str | None = None) -> str:

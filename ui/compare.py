@@ -14,7 +14,8 @@ from sim.i18n import t
 from sim.report import comparison_csv
 from sim.scenario import Scenario
 from ui.cache import library_files, library_scenario, parse, run
-from ui.state import TabContext, bind, lk, show_error
+from ui.common import show_error
+from ui.state import TabContext, bind, lk
 
 MAX_COMPARED = 6
 

@@ -15,10 +15,11 @@ from typing import Any
 
 import streamlit as st
 
+from sim.data import DataPackage
 from sim.errors import SimError
 from sim.excel import package_from_files
 from sim.i18n import t
-from sim.scenario import parse_scenario, scenario_from_dict
+from sim.scenario import Scenario, parse_scenario, scenario_from_dict
 from sim.whatif import (
     apply_editor_state,
     display_rows,
@@ -31,11 +32,32 @@ from sim.whatif import (
     without_zone_sliders,
 )
 from ui.cache import library_scenario, run, scenario_dir
-from ui.state import AppState, Event, accept_loaded, blank_scenario
+from ui.state import AppState, Event
 
 Handler = Callable[[AppState, Event, Any], AppState]
 #: Event kind -> handler(model, event, value of the event's widget) -> new model.
 HANDLERS: dict[str, Handler] = {}
+
+
+def blank_scenario(package: DataPackage) -> Scenario:
+    """The app's starting scenario: no intervention, the package's latest year."""
+    return scenario_from_dict(
+        {"version": 1, "name": "what-if", "name_zh": "假设情景", "year": package.years[-1], "interventions": []},
+        package, source="new scenario",
+    )
+
+
+def accept_loaded(model: AppState, scenario: Scenario, package: DataPackage, where: str = "page") -> AppState:
+    """``model`` with a scenario read from a file or link, if it runs; showing a zone it changes."""
+    try:
+        run(package, scenario)
+    except SimError as exc:
+        return model.say("error", exc, where)
+    model = model.with_scenario(scenario, package)
+    touched = [z for item in scenario.interventions for z in item.zone_ids(package.zone_ids)]
+    if touched and model.zone not in touched:
+        model = replace(model, zone=touched[0])  # show the sliders of a zone the scenario changes
+    return model
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:

@@ -34,8 +34,8 @@ from sim.errors import SimError
 from sim.i18n import escape_markdown, t
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import is_stale, notes_expander, started_from
-from ui.common import scenario_caption, zone_picker
-from ui.state import TabContext, commit, on_click, pref_widget, show_error, state
+from ui.common import scenario_caption, show_error, zone_picker
+from ui.state import TabContext, commit, on_click, pref_widget, state
 
 
 def render(ctx: TabContext) -> None:

@@ -14,8 +14,8 @@ from sim.errors import SimError
 from sim.i18n import escape_markdown, t
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import notes_expander
-from ui.common import scenario_caption, zone_picker
-from ui.state import TabContext, pref_widget, show_error
+from ui.common import scenario_caption, show_error, zone_picker
+from ui.state import TabContext, pref_widget
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)

@@ -30,8 +30,8 @@ from sim.errors import SimError
 from sim.i18n import escape_markdown, t
 from sim.scenario import Scenario
 from ui.analysis import is_stale, notes_expander, started_from
-from ui.common import scenario_caption
-from ui.state import TabContext, commit, pref_widget, show_error, state
+from ui.common import scenario_caption, show_error
+from ui.state import TabContext, commit, pref_widget, state
 
 #: The inputs: (name, default, number_input options).
 INPUTS = (

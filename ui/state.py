@@ -62,7 +62,7 @@ from sim.data import DataPackage
 from sim.engine import Result
 from sim.errors import ScenarioError, SimError
 from sim.i18n import DEFAULT_LANG, LANGS, escape_markdown, t
-from sim.scenario import Scenario, scenario_from_dict
+from sim.scenario import Scenario
 from sim.share import scenario_from_params, share_params
 from ui.cache import run, shipped_package
 
@@ -140,6 +140,9 @@ class AppState:
         return replace(self, answers={**self.answers, name: value})
 
     def with_scenario(self, scenario: Scenario, package: DataPackage) -> AppState:
+        """With ``scenario`` as the current one; the same scenario again changes nothing (edits are idempotent)."""
+        if scenario == self.scenario and package.digest == self.digest:
+            return self
         return replace(self, scenario=scenario, digest=package.digest, rev=self.rev + 1)
 
     def label(self, scenario: Scenario | None = None) -> str:
@@ -185,15 +188,10 @@ def context() -> TabContext:
     return TabContext(current, current.package())
 
 
-def blank_scenario(package: DataPackage) -> Scenario:
-    return scenario_from_dict(
-        {"version": 1, "name": "what-if", "name_zh": "假设情景", "year": package.years[-1], "interventions": []},
-        package, source="new scenario",
-    )
-
-
 def start_session() -> None:
     """First run of a session: the queue, then the model from the URL (a share link) or defaults."""
+    from ui.edits import accept_loaded, blank_scenario  # the edits import this module
+
     if MODEL in S:
         return
     S[QUEUE] = deque()
@@ -243,8 +241,7 @@ def bind(kind: str, *args: Any, base: str, value: Any, where: str = "page") -> d
     overwrites a value that the browser may hold and send back later: a stale value
     of a replaced widget is never read as an edit.
     """
-    key = _key_showing(base, value)
-    return {"key": key, "on_change": S[QUEUE].append, "args": (Event(kind, key, tuple(args), where),)}
+    return on_change(kind, *args, key=_key_showing(base, value), where=where)
 
 
 def _key_showing(base: str, value: Any) -> str:
@@ -259,7 +256,7 @@ def _key_showing(base: str, value: Any) -> str:
 
 
 def on_change(kind: str, *args: Any, key: str, where: str = "page") -> dict[str, Any]:
-    """Keywords of a widget whose value the server never sets (an uploader): queue an event on change."""
+    """Keywords of a widget that queue an :class:`Event` when it changes (alone: an uploader, never set)."""
     return {"key": key, "on_change": S[QUEUE].append, "args": (Event(kind, key, tuple(args), where),)}
 
 
@@ -331,23 +328,3 @@ def show_messages(where: str) -> None:
     for _, level, text in mine:
         getattr(st, level)(escape_markdown(text))
     commit(replace(state(), messages=tuple(m for m in state().messages if m[0] != where)))
-
-
-def show_error(exc: SimError) -> None:
-    st.error(escape_markdown(str(exc)))
-
-
-# --------------------------------------------------------------------------- a scenario from a file or link
-
-
-def accept_loaded(model: AppState, scenario: Scenario, package: DataPackage, where: str = "page") -> AppState:
-    """``model`` with a scenario read from a file or link, if it runs; showing a zone it changes."""
-    try:
-        run(package, scenario)
-    except SimError as exc:
-        return model.say("error", exc, where)
-    model = model.with_scenario(scenario, package)
-    touched = [z for item in scenario.interventions for z in item.zone_ids(package.zone_ids)]
-    if touched and model.zone not in touched:
-        model = replace(model, zone=touched[0])  # show the sliders of a zone the scenario changes
-    return model

@@ -29,7 +29,7 @@ from sim.whatif import (
     slider_value,
     table_options,
 )
-from ui.common import scenario_caption, zone_picker
+from ui.common import scenario_caption, show_error, zone_picker
 from ui.edits import editor_key
 from ui.results import render_details, render_ranking
 from ui.state import (
@@ -39,7 +39,6 @@ from ui.state import (
     context,
     on_click,
     pref_widget,
-    show_error,
     show_messages,
     state,
     sync_url,
@@ -59,7 +58,10 @@ def panel() -> None:
     sync_url()
     ctx = context()
     package, lang = ctx.package, ctx.lang
-    show_messages(WHERE)
+    # Elements that come and go sit in containers: the browser keys elements by position, and
+    # a slider pushed down by a new line above it is redrawn and loses the keyboard focus.
+    with st.container(key="whatif_messages"):
+        show_messages(WHERE)
     scenario_caption(ctx)
     zone = zone_picker(ctx, where=WHERE)
     left, right = st.columns([5, 7], gap="large")
@@ -71,6 +73,7 @@ def panel() -> None:
         try:
             result: Result | None = ctx.result()
         except SimError as exc:
+            marker.empty()  # nothing is being recomputed: the error says why there are no results
             st.error(escape_markdown(t("results_error", lang)))
             show_error(exc)
             result = None
@@ -95,14 +98,16 @@ def _sliders(package: DataPackage, scenario: Scenario, zone: str, result: Result
     table = package.table(scenario.year)
     groups = package.indicators["group"]
     # One group's sliders at a time: what the browser redraws on every move stays small.
-    changed = _changed_per_group(package, zone, result)
     chosen = state().prefs.get("group")
+    group = chosen if chosen in package.groups.index else package.groups.index[0]
     st.radio(t("indicator_group", lang), list(package.groups.index), horizontal=True,
-             format_func=lambda g: package.name("group", g, lang) + (f" ({changed[g]})" if changed.get(g) else ""),
-             help=t("indicator_group_help", lang),
-             **pref_widget("group", chosen if chosen in package.groups.index else package.groups.index[0], lang))
-    group = state().prefs.get("group")
-    group = group if group in package.groups.index else package.groups.index[0]
+             format_func=lambda g: package.name("group", g, lang), help=t("indicator_group_help", lang),
+             **pref_widget("group", group, lang))
+    changed = _changed_per_group(package, zone, result)
+    where = st.empty()  # always one element here: a line that comes and goes must not move the sliders
+    if changed:  # where this zone's changes are, so none is hidden in a closed group
+        where.caption(escape_markdown(t("changed_in_groups", lang, groups=[
+            f"{package.name('group', g, lang)} ({changed[g]})" for g in package.groups.index if changed.get(g)])))
     with st.container(key="sliders_box"):
         for indicator in groups.index[groups == group]:
             _slider(package, scenario, zone, indicator, table, result, lang)
@@ -142,8 +147,9 @@ def _slider(package: DataPackage, scenario: Scenario, zone: str, indicator: str,
         **bind("cell", zone, indicator, base=f"w_nb_{indicator}", value=value, where=WHERE),
     )
     effect = slider_effect(result, package, zone, spec) if result is not None else None
+    note = st.empty()  # below the row, so the box stays beside its slider; always there (see above)
     if effect is not None:
-        left.caption(escape_markdown(effect_text(effect, package, spec.kind, lang)))
+        note.caption(escape_markdown(effect_text(effect, package, spec.kind, lang)))
 
 
 def _interventions_table(ctx: TabContext) -> None:
