@@ -8,7 +8,6 @@ sessions share them.
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
 from typing import Any
@@ -28,22 +27,29 @@ def scenario_dir() -> Path:
     return Path(os.environ.get("ZONESIM_SCENARIO_DIR") or APP_DIR / "scenarios")
 
 
-def _folder_digest(folder: Path) -> str:
-    """sha256 over a data folder's files: the cache key, so edited data are reloaded."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        digest.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+def _folder_signature(folder: Path) -> tuple:
+    """Names, sizes and modification times of a data folder's files: the cache key, so edited data are reloaded.
+
+    (Reading every file on every call would cost more than the run it serves.)
+    """
+    found = []
+    for entry in os.scandir(folder):
+        if entry.is_dir():
+            found += [(f"{entry.name}/{name}", size, time) for name, size, time in _folder_signature(Path(entry.path))]
+        elif entry.is_file():
+            info = entry.stat()
+            found.append((entry.name, info.st_size, info.st_mtime_ns))
+    return tuple(sorted(found))
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)
-def _load_package(path: str, digest: str) -> DataPackage:
+def _load_package(path: str, signature: tuple) -> DataPackage:
     return load_package(path)
 
 
 def shipped_package() -> DataPackage:
-    """The shipped data package, cached on its path and the digest of its files."""
-    return _load_package(str(SHIPPED_DATA), _folder_digest(SHIPPED_DATA))
+    """The shipped data package, cached on its path and its files' signature."""
+    return _load_package(str(SHIPPED_DATA), _folder_signature(SHIPPED_DATA))
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
