@@ -85,9 +85,7 @@ def panel() -> None:
         with right:
             render_details(result, package, lang)
         marker.caption(t("status_current", lang, count=len(ctx.scenario.interventions)))
-    import os
-    if "editor" not in os.environ.get("ZS_SKIP", ""):
-        _interventions_table(ctx)
+    _interventions_table(ctx)
 
 
 def _sliders(package: DataPackage, scenario: Scenario, zone: str, result: Result | None, lang: str) -> None:
