@@ -4,7 +4,8 @@ A handler takes the model, the :class:`~ui.state.Event` and the value its widget
 holds *now*, and returns the new model; it never adds to what is there, it sets, so
 applying an event twice gives the same model (a run cut short is redone). A change
 that does not validate leaves the scenario as it was and says why, where the edit
-was made. Handlers change nothing else, except the two that open another tab.
+was made. Handlers change nothing but the model, except :func:`load_goalseek`, which opens the
+What-if tab.
 """
 
 from __future__ import annotations

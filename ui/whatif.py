@@ -112,7 +112,7 @@ def _sliders(package: DataPackage, scenario: Scenario, zone: str, result: Result
 
 
 def _changed_per_group(package: DataPackage, zone: str, result: Result | None) -> dict[str, int]:
-    """How many of the zone's values the scenario changes, per group (shown beside the group's name)."""
+    """How many of the zone's values the scenario changes, per group (the caption under the group picker)."""
     if result is None:
         return {}
     moved = result.values.loc[zone] != result.baseline_values.loc[zone]
