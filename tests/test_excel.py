@@ -11,6 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 
 from sim import excel
+import sim.data
 from sim.data import SHIPPED_DATA, build_package
 from sim.engine import run_scenario
 from sim.errors import DataError
@@ -233,6 +234,7 @@ def test_validation_is_build_packages(tiny_package, monkeypatch):
         return build_package(*args, **kwargs)
 
     monkeypatch.setattr(excel, "build_package", spy)
+    monkeypatch.setattr(sim.data, "build_package", spy)  # the CSV files' path: sim.data.package_from_files
     package_from_workbook(package_to_workbook(tiny_package))
     package_from_files(_files(PACKAGES / "tiny"))
     assert len(calls) == 2
