@@ -1,4 +1,4 @@
-"""Reliability report (issue 7): run the fuzzers for a fixed budget and print the tally.
+"""Reliability report (issues 7 and 15): run the fuzzers for a fixed budget and print the tally.
 
 Usage::
 
@@ -7,13 +7,15 @@ Usage::
 For each target it prints the inputs tried, the results, the clean errors (a
 ``SimError`` with a message), the crashes (any other exception: must be 0) and the
 slowest input's time (must stay under 1 s; an input first timed over 1 s is re-run
-three times and its best time counts, since a shared machine can pause any call). Exit status 1 when a target crashed or
-an input took longer than 1 s.
+three times and its best time counts, since a shared machine can pause any call), and the
+input space the target's generators cover (``tests/fuzzing.py``, ``INPUT_SPACES``). Exit
+status 1 when a target crashed or an input took longer than 1 s.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -29,13 +31,13 @@ SLOWEST_ALLOWED = 1.0
 
 def targets() -> dict[str, tuple]:
     """Name -> (strategy, function) for every kind of user input."""
-    out = {
-        "scenario documents": (fuzzing.scenario_texts, fuzzing.run_scenario_text),
+    return {
+        "scenario documents": (fuzzing.all_scenario_texts, fuzzing.run_scenario_text),
         "data packages": (fuzzing.package_files(), fuzzing.load_and_score_package),
+        "share links": (fuzzing.share_links, fuzzing.open_share_link),
+        "uploaded packages": (fuzzing.uploaded_packages(), fuzzing.upload_and_score_package),
+        "uploaded scenarios": (fuzzing.uploaded_scenarios, fuzzing.upload_and_run_scenario),
     }
-    if hasattr(fuzzing, "share_links"):
-        out["share links"] = (fuzzing.share_links, fuzzing.open_share_link)
-    return out
 
 
 def run(strategy, function, budget: int, random_seed: int) -> fuzzing.Tally:
@@ -75,10 +77,15 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--budget", type=int, default=10_000, help="inputs per target (default 10,000)")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--only", choices=sorted(targets()), action="append", help="run only these targets")
     args = parser.parse_args()
     failed = False
+    print(f"machine: {os.cpu_count()} cores, load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'target':<20} {'tried':>7} {'results':>8} {'clean errors':>13} {'crashes':>8} {'slowest (s)':>12}")
     for name, (strategy, function) in targets().items():
+        if args.only and name not in args.only:
+            continue
+        began = time.perf_counter()
         tally = run(strategy, function, args.budget, args.seed)
         slowest = retimed(function, tally.slowest_input) if tally.slowest > SLOWEST_ALLOWED else tally.slowest
         print(
@@ -92,6 +99,8 @@ def main() -> int:
             print(f"    (first timed at {tally.slowest:.3f} s; best of 3 re-runs shown: the machine is shared)")
         if slowest > SLOWEST_ALLOWED:
             print(f"    slowest input: {tally.slowest_input!r:.300}")
+        print(f"    input space: {fuzzing.INPUT_SPACES[name]}")
+        print(f"    ({time.perf_counter() - began:.0f} s for this target)", flush=True)
         failed |= bool(tally.crashes) or slowest > SLOWEST_ALLOWED
     print("FAILED: crashes or slow inputs above" if failed else "OK: 0 crashes, every input under 1 s")
     return 1 if failed else 0

@@ -101,7 +101,8 @@ def read_csv_table(data: bytes | str, name: str, required: Sequence[str] = ()) -
         raise DataError(msg("data.empty_file", name=name))
     view = memoryview(data)[start:]
     end = data.find(b"\n", start)
-    first_line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace").rstrip("\r")
+    # A lone CR ends a line too (old Mac files).
+    first_line = data[start : end if end >= 0 else len(data)].decode("utf-8", "replace").split("\r", 1)[0]
     delimiter = "\t" if "\t" in first_line and "," not in first_line else ","
     columns = _arrow_columns(view, first_line, delimiter)  # None when not UTF-8, or not regular
     if columns is None:
@@ -143,7 +144,10 @@ _PADDED = r"^\s|\s$"
 def _arrow_columns(data: memoryview, first_line: str, delimiter: str) -> list[pa.Array] | None:
     """The file's columns (header row first) by Arrow's reader, or None when it refuses the
     file (not UTF-8, a row shorter or longer than the header, an unclosed quote)."""
-    width = len(next(csv.reader([first_line], delimiter=delimiter), []))
+    try:
+        width = len(next(csv.reader([first_line], delimiter=delimiter), []))
+    except csv.Error:  # an unclosed quote in the header: the csv module's path reports it
+        return None
     if width == 0:
         return None
     names = [f"c{i}" for i in range(width)]

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Sequence
 MAX_SHOWN = 50
 #: Problems kept by a :class:`Problems` list; the rest are only counted.
 MAX_KEPT = 1_000
+#: Longest problem shown: one that quotes a hostile value (a list of 100,000 ids) is cut.
+MAX_PROBLEM_CHARS = 2_000
 
 
 class Problems(list):
@@ -98,10 +100,12 @@ class SimError(Exception):
             (see :mod:`sim.messages`).
         """
         from sim.messages import msg, render
+        from sim.text import printable
 
-        head = f"{self.source}: " if self.source else ""
+        head = f"{printable(self.source)}: " if self.source else ""
         total = len(self.problems) + self.omitted
-        shown = [render(problem, lang, names) for problem in self.problems[:MAX_SHOWN]]
+        # A problem quotes what the user wrote: shown, never obeyed (an escape sequence in a name).
+        shown = [_cut(printable(render(problem, lang, names))) for problem in self.problems[:MAX_SHOWN]]
         if total == 1:
             return head + shown[0]
         count = msg("errors.several", count=total).render(lang)
@@ -110,6 +114,10 @@ class SimError(Exception):
         if total > len(shown):
             lines.append("  " + msg("errors.more", count=total - len(shown)).render(lang))
         return head + count + colon + "\n" + "\n".join(lines)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 1] + "…"
 
 
 class DataError(SimError):

@@ -226,9 +226,11 @@ class _Progress:
 def _sheet_rows(sheet, title: str, source: str, progress: _Progress) -> list[dict[str, str]]:
     """Rows of a sheet as dicts of text (header lower-cased), with the Excel row number."""
     progress.sheet, progress.row = title, 0
-    # Bounded in both directions: a cell at XFD1048576 would otherwise make openpyxl
-    # fill in a million rows of 16,384 empty cells.
-    rows_iter = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS + 1, max_row=MAX_SHEET_ROWS + 1, values_only=True)
+    # The sheet's declared size (<dimension>) is not trusted: openpyxl would drop rows
+    # below it without a word. Rows are counted here instead (at most MAX_SHEET_ROWS),
+    # and columns bounded, or a cell at XFD1048576 would make every row 16,384 wide.
+    sheet.reset_dimensions()
+    rows_iter = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS + 1, values_only=True)
     header_row = next(rows_iter, None)
     where = f"sheet {title!r}"
     if header_row is None or not any(c is not None and str(c).strip() for c in header_row):

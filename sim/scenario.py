@@ -306,11 +306,12 @@ def scenario_from_dict(
             problems.extend(exc.problems)
         options = dict(options)
         if isinstance(options.get("weights"), Mapping):
+            indicator_ids = package.indicator_ids
+            known = frozenset(indicator_ids)
             for key in options["weights"]:
-                if key not in package.indicator_ids:
-                    problems.append(
-                        f"{at('method', 'weights', key)}: unknown indicator {key!r}{did_you_mean(key, package.indicator_ids)}"
-                    )
+                if key not in known:
+                    hint = "" if problems.full else did_you_mean(key, indicator_ids)
+                    problems.append(f"{at('method', 'weights', key)}: unknown indicator {shown(key)}{hint}")
 
     interventions = _interventions(document.get("interventions"), package, at, lines, problems)
 

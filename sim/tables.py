@@ -126,7 +126,7 @@ def indicator_table(frame: pd.DataFrame, group_ids: list[str], problems: Problem
         number, is_number = parse_numbers(text)
         bad = (text != "").to_numpy() & ~(is_number & np.isfinite(number))
         problems.each(table.index[bad], lambda i, key=key, text=text: msg(
-            "data.bad_bound", where=at(i), key=key, text=shown(text[i]), hint=number_hint(text[i])))
+            "data.bad_bound", where=at(i), bound=key, text=shown(text[i]), hint=number_hint(text[i])))
         bounds[key] = np.where(bad | ~is_number, np.nan, number)
     low, high = pd.Series(bounds["min"], index=table.index), pd.Series(bounds["max"], index=table.index)
     problems.each(table.index[bounds["min"] > bounds["max"]], lambda i: f"{at(i)}: min {low[i]:g} is above max {high[i]:g}")
@@ -172,8 +172,7 @@ def baseline_table(
         return places.line(name, lines[i])
 
     year, year_is_number = parse_numbers(year_text)
-    with np.errstate(invalid="ignore"):
-        year_ok = year_is_number & (np.abs(year) < 1e9) & (year == np.floor(year))
+    year_ok = year_is_number & _whole(year)
     zone_code, indicator_code = codes_of(zone, zone_ids), codes_of(indicator, indicator_ids)
     value, value_is_number = parse_numbers(value_text)
     value_ok = value_is_number & np.isfinite(value)
@@ -189,14 +188,19 @@ def baseline_table(
         where = msg("data.at_cell", where=at(i), zone=zone.iat[i], indicator=indicator.iat[i], year=year_text.iat[i])
         if not text:
             return msg("data.value_missing", where=where)
-        if value_is_number[i]:
-            return msg("data.value_not_finite", where=where, text=text)
+        if value_is_number[i] and not any(ch.isdigit() for ch in text):
+            return msg("data.value_not_finite", where=where, text=shown(text, 40))
+        if value_is_number[i]:  # digits beyond a float's range
+            return msg("data.value_out_of_range", where=where, text=shown(text, 40), limit=MAX_ABS_VALUE)
         return msg("data.value_not_number", where=where, text=shown(text), hint=number_hint(text))
 
     found.report(~value_ok, bad_value)
-    known = year_ok & (zone_code >= 0) & (indicator_code >= 0)
-    good = known & value_ok
-    years = np.where(year_ok, year, 0).astype(np.int64)
+    # A year Python would read ("２０１９") is refused above; its row still counts as present,
+    # so that its cells are not reported missing as well.
+    year = _lenient_years(year_text, year, year_ok)
+    known = _whole(year) & (zone_code >= 0) & (indicator_code >= 0)
+    good = known & value_ok & year_ok
+    years = np.where(_whole(year), year, 0).astype(np.int64)
     cells = _Cells(years, zone_code, indicator_code, len(zone_ids), len(indicator_ids))
     # A value given twice: the second and later ones, against the first.
     repeated, first = _repeated(cells.key, good, lines)
@@ -215,12 +219,33 @@ def baseline_table(
     if not len(frame):
         problems.append(msg("data.no_values", where=places.file(name)))
     # Cells present with a bad value are reported already: not "missing" as well.
-    cells.missing(kept, known & ~value_ok, zone_ids, indicator_ids, problems, places.file(name))
+    cells.missing(kept, known & ~good, zone_ids, indicator_ids, problems, places.file(name))
     if problems:  # the package is refused: no table to build
         return pd.DataFrame(columns=["year", "zone", "indicator", "value", "source"])
     table = pd.DataFrame({"year": years, "zone": zone, "indicator": indicator, "value": value, "source": source})
     table["source"] = table["source"].astype(str)
     return table
+
+
+def _whole(year: np.ndarray) -> np.ndarray:
+    with np.errstate(invalid="ignore"):
+        return np.isfinite(year) & (np.abs(year) < 1e9) & (year == np.floor(year))
+
+
+def _lenient_years(texts: pd.Series, year: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """``year`` with the refused years Python's ``float()`` reads anyway (other scripts'
+    digits, underscores) filled in, for telling present cells from missing ones only."""
+    year = year.copy()
+    for i in np.flatnonzero(~ok)[:MAX_LENIENT]:
+        try:
+            year[i] = float(texts.iat[i])
+        except (ValueError, OverflowError):
+            continue
+    return year
+
+
+#: Refused years looked at again (beyond that, their cells may be reported missing too).
+MAX_LENIENT = 1_000
 
 
 def codes_of(texts: pd.Series, ids: list[str]) -> np.ndarray:

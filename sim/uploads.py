@@ -27,8 +27,8 @@ from sim.messages import msg
 from sim.scenario import Scenario, parse_scenario
 from sim.text import printable
 
-#: Most files in one upload of a data package (the four tables and method.yaml).
-MAX_UPLOAD_FILES = 5
+#: Most files in one upload (a data package has five at most: more get one message, not one each).
+MAX_UPLOAD_FILES = 20
 _WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _SCENARIO_SUFFIXES = (".yaml", ".yml")
 

@@ -4,9 +4,9 @@ Reading builds plain Python data (dict, list, str, int, float, bool, None) strai
 from the parser's events, in one pass and without recursion, so that every value keeps
 the line it came from, duplicate keys are caught, and nothing but plain data can ever
 be constructed: anchors and aliases (the "billion laughs"), object-constructing tags,
-oversized documents, nesting deeper than :data:`MAX_DEPTH` levels and collections
-longer than :data:`MAX_ENTRIES` are refused before anything more is read, whatever
-the size of the rest. The events come from libyaml when PyYAML has it (ten times
+oversized documents, nesting deeper than :data:`MAX_DEPTH` levels, lists longer than
+:data:`MAX_ENTRIES` and mappings with more than :data:`MAX_KEYS` keys are refused before
+anything more is read, whatever the size of the rest. The events come from libyaml when PyYAML has it (ten times
 faster than PyYAML's own parser on a large file), else from PyYAML's parser.
 
 Writing is atomic and never follows or replaces what is not a plain file (see
@@ -24,7 +24,7 @@ import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -39,8 +39,10 @@ from sim.text import printable, shown
 MAX_YAML_BYTES = 1_000_000
 #: Deepest nesting of mappings and lists read (a scenario needs 4 levels).
 MAX_DEPTH = 50
-#: Most entries of one mapping or list (a scenario's interventions are at most 20,000).
+#: Most items of one list (a scenario's interventions are at most 20,000).
 MAX_ENTRIES = 100_000
+#: Most keys of one mapping (a scenario's mappings have a few; explicit weights one per indicator).
+MAX_KEYS = 10_000
 #: Most digits of a whole number (values in scenarios stay within 1e12).
 MAX_DIGITS = 100
 _MAX_BITS = 333  # 10**100 < 2**333
@@ -59,6 +61,7 @@ _PLAIN_TAGS = {
 YamlPath = tuple  # a path into the document, e.g. ("interventions", 0, "by")
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _INT_TAG = "tag:yaml.org,2002:int"
+_STR_TAG = "tag:yaml.org,2002:str"
 _TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 _VALUE_TAG = "tag:yaml.org,2002:value"
 
@@ -151,7 +154,8 @@ def load_yaml(
     SimError (or ``error``)
         Syntax errors (with line and column), tabs, anchors or aliases, tags other than
         plain ones, duplicate keys, non-string keys, several documents, oversized input,
-        nesting deeper than :data:`MAX_DEPTH`, a collection longer than :data:`MAX_ENTRIES`,
+        nesting deeper than :data:`MAX_DEPTH`, a list longer than :data:`MAX_ENTRIES` or a
+        mapping with more than :data:`MAX_KEYS` keys,
         a whole number of more than :data:`MAX_DIGITS` digits.
     """
     text = read_text(data, source, error)
@@ -163,11 +167,7 @@ def load_yaml(
     builder = _Builder(source, error)
     parser = _EventParser(text)
     try:
-        while True:
-            event = parser.get_event()
-            if isinstance(event, yaml.StreamEndEvent):
-                break
-            builder.add(event)
+        builder.build(parser.get_event)
     except yaml.YAMLError as exc:
         raise error(_syntax_message(exc, text), source) from None
     finally:
@@ -201,11 +201,13 @@ def _tab_at(text: str, mark: Any) -> bool:
 
 
 class _Builder:
-    """Plain data from parser events, iteratively: a stack of open collections.
+    """Plain data from parser events, in one loop without recursion.
 
-    Each open collection is ``[container, path, key]``; ``path`` is None inside a
-    value that is dropped (the value of a duplicate key, a key that is not text),
-    where nothing is recorded.
+    The stack holds the open collections as ``[container, path, key, is_key, line]``: ``path`` is None
+    inside a value that is dropped (the value of a duplicate key, a key that is not
+    text), where nothing is recorded; ``key`` is the mapping key waiting for its value
+    (None when a key comes next, ``_DROP`` when the value is dropped). The loop is
+    written out flat, as it runs once per event of files up to 1 MB.
     """
 
     _DROP = object()
@@ -215,101 +217,105 @@ class _Builder:
         self.root: Any = None
         self.lines: dict[YamlPath, int] = {}
         self.problems = Problems()
-        self.stack: list[list[Any]] = []
-        self.documents = 0
-        self.values: dict[tuple, Any] = {}
+        self.values: dict[tuple, Any] = {}  # scalars repeat (ids, "+10%"): each text is read once
 
-    def add(self, event: yaml.Event) -> None:
-        kind = type(event)
-        if kind is yaml.ScalarEvent:
-            self._check(event)
-            line = event.start_mark.line + 1
-            parent = self.stack[-1] if self.stack else None
-            if parent is not None and parent[2] is None and type(parent[0]) is dict:  # a key
-                self._deliver(None, event, line)
-            else:
-                path = self._child_path(line)
-                self._deliver(self._scalar(event, line, path) if path is not None else None, None, line)
-        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
-            self._check(event)
-            line = event.start_mark.line + 1
-            if len(self.stack) >= MAX_DEPTH:
-                raise self.error(msg("files.too_deep", line=line, limit=MAX_DEPTH), self.source)
-            path = self._child_path(line)
-            self.stack.append([{} if kind is yaml.MappingStartEvent else [], path, None])
-        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-            container, _, _ = self.stack.pop()
-            self._deliver(container, None, event.start_mark.line + 1)
-        elif kind is yaml.AliasEvent:
-            self._check(event)
-        elif kind is yaml.DocumentStartEvent:
-            self.documents += 1
-            if self.documents > 1:
-                raise self.error("the file holds several YAML documents (---); give exactly one", self.source)
+    def build(self, next_event: Callable[[], yaml.Event]) -> None:
+        """Consume events from ``next_event`` up to the end of the stream."""
+        lines, stack, drop, values = self.lines, [], self._DROP, self.values
+        documents = 0
+        scalar_event, mapping_start, sequence_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+        ends, stream_end = (yaml.MappingEndEvent, yaml.SequenceEndEvent), yaml.StreamEndEvent
+        while True:
+            event = next_event()
+            kind = type(event)
+            if kind is scalar_event or kind is mapping_start or kind is sequence_start:
+                if event.anchor or (event.tag and event.tag != "!" and event.tag not in _PLAIN_TAGS):
+                    self._refuse(event)
+                line = event.start_mark.line + 1
+                # Where the value goes: its path, or None when it is dropped or is a key.
+                if not stack:
+                    path = ()
+                    lines.setdefault(path, line)
+                    is_key = False
+                else:
+                    top = stack[-1]
+                    container, parent, key = top[0], top[1], top[2]
+                    is_key = key is None and type(container) is dict
+                    if parent is None or is_key or key is drop:
+                        path = None
+                    elif type(container) is list:
+                        if len(container) >= MAX_ENTRIES:
+                            raise self.error(msg("files.too_many_entries", line=line, where=dotted(parent),
+                                                 limit=MAX_ENTRIES), self.source)
+                        path = parent + (len(container),)
+                        lines.setdefault(path, line)
+                    else:
+                        path = parent + (key,)
+                if kind is scalar_event:
+                    if is_key:
+                        top[2] = self._key(event, line, container, parent)
+                        continue
+                    value = None
+                    if path is not None:
+                        memo = (event.tag, event.value, event.implicit[0])
+                        value = values[memo] if memo in values else self._scalar(event, line, path, memo)
+                    self._deliver(stack, value)
+                    continue
+                if len(stack) >= MAX_DEPTH:
+                    raise self.error(msg("files.too_deep", line=line, limit=MAX_DEPTH), self.source)
+                stack.append([{} if kind is mapping_start else [], path, None, is_key, line])
+            elif kind in ends:
+                container, _, _, was_key, line = stack.pop()
+                if was_key:  # a mapping or list used as a key
+                    if stack[-1][1] is not None:
+                        self.problems.append(f"line {line}: a key must be plain text")
+                    stack[-1][2] = drop
+                else:
+                    self._deliver(stack, container)
+            elif kind is yaml.AliasEvent:
+                self._refuse(event)
+            elif kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise self.error("the file holds several YAML documents (---); give exactly one", self.source)
+            elif kind is stream_end:
+                return
 
-    def _check(self, event: yaml.Event) -> None:
-        """Refuse anchors, aliases and tags other than plain ones."""
-        if type(event) is yaml.AliasEvent or event.anchor:
-            line = event.start_mark.line + 1
-            raise self.error(f"line {line}: YAML anchors and aliases (& and *) are not allowed", self.source)
-        tag = event.tag
-        if tag and tag != "!" and tag not in _PLAIN_TAGS:
-            line = event.start_mark.line + 1
-            raise self.error(
-                f"line {line}: the YAML tag {shown(tag)} is not allowed; only plain values are read", self.source
-            )
-
-    def _child_path(self, line: int) -> YamlPath | None:
-        """The path of the value starting now (recording its line), None when dropped."""
-        if not self.stack:
-            self.lines.setdefault((), line)
-            return ()
-        container, path, key = self.stack[-1]
-        if path is None:
-            return None
-        if isinstance(container, list):
-            if len(container) >= MAX_ENTRIES:
-                raise self.error(msg("files.too_many_entries", line=line, where=dotted(path), limit=MAX_ENTRIES),
-                                 self.source)
-            child = path + (len(container),)
-        elif key is None or key is self._DROP:  # a key that is a collection, or a dropped value
-            return None
-        else:
-            child = path + (key,)
-        self.lines.setdefault(child, line)
-        return child
-
-    def _deliver(self, value: Any, key_event: yaml.ScalarEvent | None, line: int) -> None:
-        """Put a finished value (or a key) into the collection that holds it."""
-        if not self.stack:
+    def _deliver(self, stack: list, value: Any) -> None:
+        """Put a finished value into the collection that holds it (or make it the root)."""
+        if not stack:
             self.root = value
             return
-        frame = self.stack[-1]
-        container, path, key = frame
-        if isinstance(container, list):
+        top = stack[-1]
+        container, path, key = top[0], top[1], top[2]
+        if type(container) is list:
             if path is not None:
                 container.append(value)
-            return
-        if key is None:  # ``value`` is a key
-            frame[2] = self._key(key_event, line, container, path)
-            return
-        if key is not self._DROP and path is not None:
-            container[key] = value
-        frame[2] = None
+        else:
+            if key is not self._DROP and path is not None:
+                container[key] = value
+            top[2] = None
 
-    def _key(self, event: yaml.ScalarEvent | None, line: int, mapping: dict, path: YamlPath | None) -> Any:
+    def _refuse(self, event: yaml.Event) -> None:
+        """Anchors, aliases and tags other than plain ones are refused outright."""
+        line = event.start_mark.line + 1
+        if type(event) is yaml.AliasEvent or event.anchor:
+            raise self.error(f"line {line}: YAML anchors and aliases (& and *) are not allowed", self.source)
+        raise self.error(
+            f"line {line}: the YAML tag {shown(event.tag)} is not allowed; only plain values are read", self.source
+        )
+
+    def _key(self, event: yaml.ScalarEvent, line: int, mapping: dict, path: YamlPath | None) -> Any:
         if path is None:
-            return self._DROP
-        if event is None:
-            self.problems.append(f"line {line}: a key must be plain text")
             return self._DROP
         if _tag(event) == _MERGE_TAG:
             self.problems.append(f"line {line}: YAML merge keys (<<) are not allowed")
             return self._DROP
-        if len(mapping) >= MAX_ENTRIES:
-            raise self.error(msg("files.too_many_entries", line=line, where=dotted(path), limit=MAX_ENTRIES),
+        if len(mapping) >= MAX_KEYS:
+            raise self.error(msg("files.too_many_entries", line=line, where=dotted(path), limit=MAX_KEYS),
                              self.source)
-        key = self._scalar(event, line, path)
+        memo = (event.tag, event.value, event.implicit[0])
+        key = self.values[memo] if memo in self.values else self._scalar(event, line, path, memo)
         if not isinstance(key, str):
             key = str(key) if isinstance(key, (int, float, bool)) or key is None else key
         if key in mapping:
@@ -319,31 +325,31 @@ class _Builder:
         self.lines[path + (key,)] = line
         return key
 
-    def _scalar(self, event: yaml.ScalarEvent, line: int, path: YamlPath) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent, line: int, path: YamlPath, memo: tuple) -> Any:
         """A scalar's value; a merge marker, an unreadable scalar or a huge number is a problem."""
-        memo = (event.tag, event.value, event.implicit)
-        if memo in self.values:  # scalars repeat (ids, "+10%"): read each text once
-            return self.values[memo]
         tag = _tag(event)
-        if tag == _MERGE_TAG:
+        if tag == _STR_TAG:
+            value = event.value
+        elif tag == _MERGE_TAG:
             self.problems.append(f"line {line}: YAML merge keys (<<) are not allowed")
             return None
-        if tag == _INT_TAG and len(event.value) > MAX_DIGITS + 8:
+        elif tag == _INT_TAG and len(event.value) > MAX_DIGITS + 8:
             self.problems.append(_huge_number(event.value, line, path))
             return None
-        node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
-        try:
-            if tag not in _SCALAR_TAGS:
-                raise ValueError(tag)
-            # The constructors of plain scalars keep no state, unlike construct_object's memo.
-            value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
-        except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
-            problem = getattr(exc, "problem", None) or f"not a valid {tag.rsplit(':', 1)[-1]}"
-            self.problems.append(f"line {line}: cannot read the value {shown(event.value)} ({problem})")
-            return None
-        if isinstance(value, int) and value.bit_length() > _MAX_BITS:
-            self.problems.append(_huge_number(event.value, line, path))
-            return None
+        else:
+            node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+            try:
+                if tag not in _SCALAR_TAGS:
+                    raise ValueError(tag)
+                # The constructors of plain scalars keep no state, unlike construct_object's memo.
+                value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+            except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
+                problem = getattr(exc, "problem", None) or f"not a valid {tag.rsplit(':', 1)[-1]}"
+                self.problems.append(f"line {line}: cannot read the value {shown(event.value)} ({problem})")
+                return None
+            if isinstance(value, int) and value.bit_length() > _MAX_BITS:
+                self.problems.append(_huge_number(event.value, line, path))
+                return None
         if len(self.values) < 10_000:
             self.values[memo] = value
         return value
@@ -352,6 +358,8 @@ class _Builder:
 def _tag(event: yaml.ScalarEvent) -> str:
     """The scalar's tag: given (``!!str``), or resolved from its text as PyYAML's composer does."""
     if event.tag is None or event.tag == "!":
+        if not event.implicit[0]:  # quoted or block text: a string, whatever it looks like
+            return _STR_TAG
         return _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
     return event.tag
 

@@ -46,6 +46,12 @@ BROKEN_PACKAGE_MESSAGES: dict[str, list[str]] = {
     "link_cycle": ["method.yaml", "cycle", "rd_spending -> patents -> rd_spending"],
     "unknown_link_indicator": ["method.yaml", "links[0].to", "unknown indicator 'patent'", "did you mean 'patents'?"],
     "undecodable_bytes": ["zones.csv", "line 4", "0xff", "UTF-8", "GBK"],
+    "control_character_in_name": ["zones.csv", "line 4", "control character U+001B (ESC)", "remove it"],
+    "arabic_indic_digits": ["baseline.csv", "line 6", "zhangjiang", "patents", "2019", "'٨٠' is not a number", "ASCII digits"],
+    "fullwidth_year": ["baseline.csv", "line 8", "year '２０１９' is not a whole number", "ASCII digits"],
+    "underscore_number": ["baseline.csv", "line 17", "shenzhen", "rd_spending", "'3_50.8' is not a number", "no separators"],
+    "huge_integer_value": ["baseline.csv", "line 6", "zhangjiang", "patents", "out of the range this tool handles"],
+    "deeply_nested_method": ["method.yaml", "line 2", "nested more than 50 levels deep"],
     "several_defects": ["3 problems", "'outptu'", "'suzhou'", "'eighty'"],
 }
 

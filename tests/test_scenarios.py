@@ -816,6 +816,11 @@ BAD_SCENARIO_MESSAGES: dict[str, list[str]] = {
     "huge_number.yaml": ["line 7", "interventions[0].to", "1e+308", "out of range", "finite number within +-1e+12"],
     "bad_method_option.yaml": ["line 4", "method.normalization", "'zscore'", "allowed: minmax, minmax-shift, ratio"],
     "unknown_weights_indicator.yaml": ["line 7", "method.weights.unicrons", "unknown indicator 'unicrons'", "did you mean 'unicorns'?"],
+    "deep_nesting.yaml": ["line 4", "nested more than 50 levels deep", "not read"],
+    "huge_integer.yaml": ["line 7", "interventions[0].by", "5,000 digits", "at most 100"],
+    "control_character.yaml": ["line 2", "name", "control character U+001B (ESC)", "remove it"],
+    "all_in_zone_list.yaml": ["line 5", "interventions[0].zone[0]", "'all' cannot be part of a list", "zone: all"],
+    "too_many_zones.yaml": ["line 5", "interventions[0].zone", "6 entries", "only 5 zones", "listed twice"],
     "several_errors.yaml": ["4 problems", "unknown key 'colour'", "year 2035", "unknown zone 'suzhou'", "'+ten%'", "line 4", "line 3", "line 6", "line 11"],
 }
 #: Errors found only when the scenario is applied to the data (results out of range).
@@ -884,6 +889,7 @@ def test_bad_scenario_through_run_in_process(name, capsys):
 SUBPROCESS_SAMPLE = [
     "python_tag.yaml", "tab_indentation.yaml", "empty.yaml", "not_a_mapping.yaml",
     "misspelt_indicator.yaml", "negative_count_result.yaml", "several_errors.yaml",
+    "deep_nesting.yaml", "huge_integer.yaml", "control_character.yaml",
 ]
 
 
