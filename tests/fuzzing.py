@@ -200,7 +200,7 @@ def package_files(draw: st.DrawFn) -> dict[str, bytes]:
             cells = lines[row].split(",")
             character = draw(st.sampled_from(["\x1b", "\x07", "\x08", "\x0b", "\x0c", "\x7f", "\x85", "\x9b", "\r"]))
             cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(
-                [f"a{character}b", f'"a{character}b"', f'"a\r\nb"', f"{character}"]))
+                [f"a{character}b", f'"a{character}b"', '"a\r\nb"', f"{character}"]))
             lines[row] = ",".join(cells)
             files[name] = "\n".join(lines).encode("utf-8", "surrogatepass")
         elif mutation == "digits" and len(lines) > 1:
