@@ -484,6 +484,9 @@ class Tally:
     crashes: list[tuple[Any, str]] = field(default_factory=list)
     slowest: float = 0.0
     slowest_input: Any = None
+    #: Inputs first timed over ``slow`` seconds (at most 50), for the report to time again.
+    slow_inputs: list[Any] = field(default_factory=list)
+    slow: float = 1.0
 
     def record(self, target: Callable[[Any], Any], value: Any) -> BaseException | None:
         """Run one input; return the crash (a non-SimError exception), if any."""
@@ -502,6 +505,8 @@ class Tally:
         elapsed = time.perf_counter() - start
         if elapsed > self.slowest:
             self.slowest, self.slowest_input = elapsed, value
+        if elapsed > self.slow and len(self.slow_inputs) < 50:
+            self.slow_inputs.append(value)
         if crash is not None:
             self.crashes.append((value, f"{type(crash).__name__}: {crash}"))
         return crash
