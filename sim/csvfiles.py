@@ -13,6 +13,7 @@ calibration's output) become the same frame through :func:`frame_from_rows`, so 
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 import math
 import re
@@ -229,9 +230,13 @@ def frame_from_rows(rows: Sequence[Mapping[str, Any]] | pd.DataFrame, name: str,
 
 
 def cell_text(value: Any) -> str:
-    """A cell as the text a CSV file would hold: numbers at full precision, blanks as ``""``."""
+    """A cell (of a frame, or of an Excel sheet) as the text a CSV file would hold: numbers
+    at full precision, whole ones without ``.0``, booleans as ``true``/``false``, dates in
+    ISO form, blanks as ``""``."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
         return ""
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat()
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, (float, np.floating)):

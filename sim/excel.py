@@ -23,7 +23,6 @@ True
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import io
 import json
@@ -39,6 +38,7 @@ import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
+from sim.csvfiles import cell_text
 from sim.data import REQUIRED_COLUMNS, SHEET_PLACES, DataPackage, build_package
 from sim.engine import Result
 from sim.errors import DataError, Problems
@@ -168,23 +168,6 @@ def template_workbook(package: DataPackage) -> bytes:
 # --------------------------------------------------------------------------- reading
 
 
-def _text(value: Any) -> str:
-    """A cell as the text a CSV file would hold (numbers at full precision)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _check_archive(data: bytes, source: str) -> None:
     """Refuse what is not an .xlsx file, or one that would expand too far (a zip bomb)."""
     if len(data) > MAX_WORKBOOK_BYTES:
@@ -235,7 +218,7 @@ def _sheet_rows(sheet, title: str, source: str, progress: _Progress) -> list[dic
     where = f"sheet {title!r}"
     if header_row is None or not any(c is not None and str(c).strip() for c in header_row):
         raise DataError(f"{where}: the sheet is empty; expected a header row and data rows", source)
-    header = [_text(c).lower() for c in header_row]
+    header = [cell_text(c).lower() for c in header_row]
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_SHEET_COLUMNS:
@@ -250,7 +233,7 @@ def _sheet_rows(sheet, title: str, source: str, progress: _Progress) -> list[dic
             raise DataError(f"{where}: more than {MAX_SHEET_ROWS:,} rows", source)
         if cells.count(None) == len(cells):  # an empty row (openpyxl fills in missing rows)
             continue
-        texts = [_text(c) for c in cells]
+        texts = [cell_text(c) for c in cells]
         if not any(texts):
             continue
         extra = [i for i, text in enumerate(texts) if text and (i >= len(header) or not header[i])]
