@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import glob
 import os
+import re
 import signal
 import stat
 import tempfile
@@ -138,17 +139,23 @@ def _link_exclusively(temporary: str, target: Path, shown_name: str) -> None:
 
 
 def _remove_stale_temporaries(folder: Path, name: str) -> None:
-    """Remove temporary files of earlier writes of ``name`` whose writer is gone (killed)."""
+    """Remove temporary files of earlier writes of ``name`` whose writer is gone (killed).
+
+    Only names this function's writes make (``.NAME.PID.XXXXXXXX.tmp``) are touched, so
+    another file's temporary file (``.NAME.1.PID...``) is never taken for one of them.
+    """
+    ours = re.compile(rf"\.{re.escape(name)}\.(\d+)\.[A-Za-z0-9_]{{8}}{re.escape(_TEMP_SUFFIX)}")
     try:
-        candidates = list(folder.glob(f".{glob.escape(name)}.*{_TEMP_SUFFIX}"))
+        candidates = [path for path in folder.glob(f".{glob.escape(name)}.*{_TEMP_SUFFIX}")]
     except OSError:
         return
     for candidate in candidates:
-        parts = candidate.name[len(name) + 2 :].split(".")
-        writer = int(parts[0]) if parts and parts[0].isdigit() else None
+        found = ours.fullmatch(candidate.name)
+        if found is None:
+            continue
         try:
             old = time.time() - candidate.lstat().st_mtime > _STALE_SECONDS
-            if old or (writer is not None and not _alive(writer)):
+            if old or not _alive(int(found.group(1))):
                 candidate.unlink()
         except OSError:
             continue

@@ -361,12 +361,14 @@ def test_a_temporary_file_is_removed_when_a_signal_stops_the_save(tmp_path):
 def test_temporary_files_of_a_killed_writer_are_removed_by_the_next_save(tmp_path):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead = int(gone.stdout)
-    leftover = tmp_path / f".out.yaml.{dead}.abc123.tmp"
+    leftover = tmp_path / f".out.yaml.{dead}.abc12345.tmp"
     leftover.write_bytes(b"x" * 1000)
-    other = tmp_path / f".other.yaml.{dead}.abc123.tmp"  # another file's: not this save's business
-    other.write_bytes(b"x")
+    others = [tmp_path / f".other.yaml.{dead}.abc12345.tmp",  # another file's: not this save's business
+              tmp_path / f".out.yaml.1.{dead}.abc12345.tmp"]  # out.yaml.1's
+    for other in others:
+        other.write_bytes(b"x")
     write_atomic(tmp_path / "out.yaml", "new\n")
-    assert not leftover.exists() and other.exists()
+    assert not leftover.exists() and all(other.exists() for other in others)
     assert (tmp_path / "out.yaml").read_text() == "new\n"
 
 
