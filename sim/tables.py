@@ -209,8 +209,10 @@ def baseline_table(
             "data.second_value", where=at(i), zone=zone.iat[i], indicator=indicator.iat[i], year=int(years[i]),
             first=int(first[i])))
     kept = good & ~repeated
-    meta = {key: indicators[key].to_numpy(dtype=float if key != "integer" else bool) for key in ("integer", "min", "max")}
-    codes = np.where(kept, indicator_code, 0)
+    # Each indicator's integer/min/max, plus a last entry (no bounds) for rows without one.
+    meta = {key: np.append(indicators[key].to_numpy(dtype=float if key != "integer" else bool), blank)
+            for key, blank in (("integer", False), ("min", np.nan), ("max", np.nan))}
+    codes = np.where(kept, indicator_code, -1)
     flagged = kept & out_of_range(value, meta["integer"][codes], meta["min"][codes], meta["max"][codes])
     found.report(flagged, lambda i: "; ".join(
         f"{msg('data.at_year', where=at(i), zone=zone.iat[i], year=int(years[i]))}: {p}"

@@ -184,5 +184,7 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
     close = _closest(word, options) if len(word) <= 200 else None
     if close is not None:
         return f"; did you mean {close!r}?"
+    if not options:  # nothing is allowed: another problem says why (an empty table)
+        return ""
     shown_options = ", ".join(options[:30]) + (", ..." if len(options) > 30 else "")
     return f"; allowed: {shown_options}"
