@@ -75,7 +75,7 @@ def shown(value: Any, limit: int = 60) -> str:
     Examples
     --------
     >>> shown("x" * 100, limit=10)
-    "'xxxxxxxxx..."
+    "'xxxxxxxx..."
     >>> shown(10 ** 5000)
     'a whole number of 5,001 digits'
     """
@@ -116,8 +116,8 @@ def texts_in(data: Any) -> Iterator[tuple[tuple, str]]:
 
 #: Characters a reader easily takes for one another; each maps to one representative.
 _CONFUSABLE = str.maketrans({
-    "o": "0", "O": "0", "Q": "0", "D": "0",
-    "l": "1", "I": "1", "i": "1", "|": "1", "!": "1", "L": "1",
+    "o": "0", "O": "0", "Q": "0",
+    "l": "1", "I": "1", "i": "1", "|": "1", "!": "1",
     "s": "5", "S": "5", "z": "2", "Z": "2", "B": "8", "b": "6", "G": "6", "g": "9", "q": "9",
     "u": "v", "U": "v", "V": "v", "-": "_", " ": "_", ".": "_",
 })
