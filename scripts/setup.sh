@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Set up the project: a virtual environment in .venv with the package and its
-# dependencies. With --test, also the test dependencies and, for the browser tests,
-# Debian's Chromium and a CJK font (Playwright's own browser download does not work
-# on every machine, and Chinese text needs the font to render).
+# dependencies at the versions pinned in requirements.lock (with --test,
+# requirements-dev.lock: the test dependencies too, the versions CI tests), and, for
+# the browser tests, Debian's Chromium and a CJK font (Playwright's own browser download
+# does not work on every machine, and Chinese text needs the font to render).
+# After changing a dependency in pyproject.toml, refresh the pins: ./scripts/lock.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,13 +18,20 @@ if [ ! -x .venv/bin/python ]; then
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 .venv/bin/python -m pip install --quiet --upgrade pip
-if [ "$with_tests" = 1 ]; then
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
-else
-  .venv/bin/python -m pip install --quiet -e .
+lock=requirements.lock
+[ "$with_tests" = 1 ] && lock=requirements-dev.lock
+# The pinned versions first, then the package itself without letting pip choose others.
+.venv/bin/python -m pip install --quiet -r "$lock"
+.venv/bin/python -m pip install --quiet --no-deps -e .
+if ! problems=$(.venv/bin/python -m pip check 2>&1); then
+  echo "setup: $lock does not satisfy pyproject.toml (refresh it with ./scripts/lock.sh):" >&2
+  echo "$problems" >&2
+  exit 1
 fi
 
-if [ "$with_tests" = 1 ] && { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; }; then
+# grep reads all of fc-list's output: with -q it would stop early, fc-list would get SIGPIPE,
+# and pipefail would call the font missing.
+if [ "$with_tests" = 1 ] && { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; }; then
   if [ "$(id -u)" = 0 ]; then
     echo "setup: installing Debian's chromium and fonts-noto-cjk for the browser tests"
     export DEBIAN_FRONTEND=noninteractive
