@@ -29,31 +29,21 @@ if ! problems=$(.venv/bin/python -m pip check 2>&1); then
   exit 1
 fi
 
-# grep reads all of fc-list's output: with -q it would stop early, fc-list would get SIGPIPE,
-# and pipefail would call the font missing.
-if [ "$with_tests" = 1 ] && { [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -i "Noto Sans CJK" >/dev/null; }; then
+# Debian packages. The CJK font is needed at run time (the brief's chart labels are drawn
+# in-process by vl-convert, sim/brief/figures.py) and by the browser tests (Chinese text
+# in screenshots); Chromium only by the browser tests.
+debian=()
+[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || debian+=(fonts-noto-cjk)
+[ "$with_tests" = 1 ] && [ ! -x /usr/bin/chromium ] && debian+=(chromium)
+if [ ${#debian[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing Debian's chromium and fonts-noto-cjk for the browser tests"
+    echo "setup: installing Debian's ${debian[*]}"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends chromium fonts-noto-cjk >/dev/null
+    apt-get install -y -qq --no-install-recommends "${debian[@]}" >/dev/null
   else
-    echo "setup: the browser tests need /usr/bin/chromium and fonts-noto-cjk:" >&2
-    echo "       sudo apt-get install --no-install-recommends chromium fonts-noto-cjk" >&2
+    echo "setup: zonesim needs Debian's ${debian[*]}:" >&2
+    echo "       sudo apt-get install --no-install-recommends ${debian[*]}" >&2
   fi
 fi
-# --- planner's brief (zonesim report, issue 14) -------------------------------------------
-# Chinese chart labels in a brief are rendered in-process (vl-convert) and need a CJK font
-# at run time, not only for the tests: Debian's fonts-noto-cjk (sim/brief/figures.py).
-if [ ! -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
-  if [ "$(id -u)" = 0 ]; then
-    echo "setup: installing fonts-noto-cjk for the Chinese labels of the brief's charts"
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends fonts-noto-cjk >/dev/null
-  else
-    echo "setup: Chinese chart labels in briefs (zonesim report) need fonts-noto-cjk:" >&2
-    echo "       sudo apt-get install --no-install-recommends fonts-noto-cjk" >&2
-  fi
-fi
-# --- end of the planner's brief block ------------------------------------------------------
 echo "setup: done"
