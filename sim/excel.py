@@ -30,7 +30,7 @@ import math
 import re
 import zipfile
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 from xml.etree import ElementTree
 
@@ -398,14 +398,6 @@ def package_from_workbook(data: bytes, source: str = "workbook.xlsx") -> DataPac
         return build_package(tables, method_data, digest=hashlib.sha256(data).hexdigest(), places=SHEET_PLACES)
     except DataError as exc:
         raise DataError(Problems(map(_sheet_message, exc.problems)), source) from None
-
-
-def package_from_files(files: Mapping[str, bytes], source: str = "upload") -> DataPackage:
-    """Read and validate an uploaded data package: see :func:`sim.uploads.package_from_upload`
-    (kept under this name until the app calls that)."""
-    from sim.uploads import package_from_upload
-
-    return package_from_upload(files, source=source)
 
 
 # --------------------------------------------------------------------------- comparisons

@@ -19,12 +19,12 @@ from sim.engine import run_scenario
 from sim.errors import DataError
 from sim.excel import (
     comparison_workbook,
-    package_from_files,
     package_from_workbook,
     package_to_workbook,
     template_workbook,
 )
 from sim.scenario import baseline_scenario, scenario_from_dict
+from sim.uploads import package_from_upload
 
 PACKAGES = Path(__file__).resolve().parent / "packages"
 
@@ -187,21 +187,21 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_uploaded_csv_files_give_the_same_package(shipped):
-    again = package_from_files(_files(SHIPPED_DATA))
+    again = package_from_upload(_files(SHIPPED_DATA))
     for year in shipped.years:
         pd.testing.assert_series_equal(again.score(year).scores, shipped.score(year).scores, check_exact=True)
     assert again.links == shipped.links and again.method == shipped.method
 
 
 def test_uploaded_workbook_is_read_as_a_workbook(shipped_workbook, shipped):
-    again = package_from_files({"mine.xlsx": shipped_workbook})
+    again = package_from_upload({"mine.xlsx": shipped_workbook})
     assert again.zone_ids == shipped.zone_ids
     with pytest.raises(DataError, match="one Excel workbook or the CSV files"):
-        package_from_files({"mine.xlsx": shipped_workbook, "zones.csv": b"id\n"})
+        package_from_upload({"mine.xlsx": shipped_workbook, "zones.csv": b"id\n"})
 
 
 def test_uploaded_gbk_files_are_read(tiny_package):
-    again = package_from_files(_files(PACKAGES / "tiny_gbk"))
+    again = package_from_upload(_files(PACKAGES / "tiny_gbk"))
     assert again.name("zone", "shenzhen", "zh") == tiny_package.name("zone", "shenzhen", "zh")
 
 
@@ -210,7 +210,7 @@ def test_missing_and_unexpected_files_are_named():
     del files["baseline.csv"]
     files["notes.txt"] = b"hello"
     with pytest.raises(DataError) as info:
-        package_from_files(files, "upload")
+        package_from_upload(files, "upload")
     message = str(info.value)
     assert "missing file(s) baseline.csv" in message and "notes.txt: unexpected file" in message
 
@@ -223,7 +223,7 @@ def test_bad_csv_upload_names_file_and_line():
     lines[3] = ",".join(parts)
     files["baseline.csv"] = ("\n".join(lines) + "\n").encode()
     with pytest.raises(DataError) as info:
-        package_from_files(files)
+        package_from_upload(files)
     assert "baseline.csv: line 4" in str(info.value) and "'lots' is not a number" in str(info.value)
 
 
@@ -238,7 +238,7 @@ def test_validation_is_build_packages(tiny_package, monkeypatch):
     monkeypatch.setattr(excel, "build_package", spy)
     monkeypatch.setattr(sim.data, "build_package", spy)  # the CSV files' path: sim.data.package_from_files
     package_from_workbook(package_to_workbook(tiny_package))
-    package_from_files(_files(PACKAGES / "tiny"))
+    package_from_upload(_files(PACKAGES / "tiny"))
     assert len(calls) == 2
 
 

@@ -18,9 +18,9 @@ import streamlit as st
 
 from sim.data import DataPackage
 from sim.errors import SimError
-from sim.excel import package_from_files
 from sim.i18n import t
-from sim.scenario import Scenario, parse_scenario, scenario_from_dict
+from sim.scenario import Scenario, scenario_from_dict
+from sim.uploads import package_from_upload, scenario_from_upload
 from sim.whatif import (
     apply_editor_state,
     display_rows,
@@ -194,7 +194,7 @@ def upload_data(model: AppState, event: Event, value: Any) -> AppState:
     if not files:
         return model
     try:
-        package = package_from_files({f.name: f.getvalue() for f in files}, source="upload")
+        package = package_from_upload({f.name: f.getvalue() for f in files}, source="upload")
     except SimError as exc:
         return model.say("error", exc)
     name = ", ".join(f.name for f in files)
@@ -232,7 +232,7 @@ def upload_scenario(model: AppState, event: Event, value: Any) -> AppState:
         return model
     data = value.getvalue()
     try:
-        scenario = parse_scenario(data, model.package(), source=value.name)
+        scenario = scenario_from_upload(data, value.name, model.package())
     except SimError as exc:
         return model.say("error", exc)
     loaded = accept_loaded(model, scenario, model.package())
