@@ -46,6 +46,11 @@ NORMALIZATIONS = ("minmax", "minmax-shift", "ratio")
 SHIFT_SCALE = 0.99
 SHIFT_OFFSET = 0.01
 
+#: A column is constant when ``max - min <= CONSTANT_TOLERANCE * max(|max|, |min|, 1)``
+#: (DESIGN section 2): float noise from a percentage change (8.459 vs 8.459000000000001)
+#: must not give a column weight.
+CONSTANT_TOLERANCE = 1e-9
+
 #: Two scores closer than this (points out of 100) share a rank: float noise from a
 #: different summation order must not split a genuine tie.
 RANK_TIE_TOLERANCE = 1e-9
@@ -88,8 +93,10 @@ def normalize(
         True for benefit indicators (more is better), False for cost indicators.
     kind : {"minmax", "minmax-shift", "ratio"}
         ``minmax``: ``(x - min) / (max - min)`` (cost: ``(max - x) / (max - min)``);
-        a constant column gives 0. ``minmax-shift``: ``0.99 x' + 0.01`` of that.
-        ``ratio``: ``x / max`` (cost: ``min / x``).
+        a constant column (see :func:`constant_columns`) gives 0. ``minmax-shift``:
+        ``0.99 x' + 0.01`` of that. ``ratio``: ``x / max`` (cost: ``min / x``); a column
+        holding a value <= 0, where the ratio means nothing, is normalised by min-max
+        instead (see :func:`ratio_fallback_columns`).
     lower, upper : array, shape (..., 1, n) or (n,), optional
         Fixed goalposts. By default each column's own minimum and maximum over the
         zones. With fixed goalposts a value beyond them is clamped into [0, 1]
@@ -109,12 +116,16 @@ def normalize(
         # discarded one may overflow, and the kept one is <= 1 (or clipped, with goalposts).
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(benefit, x / hi, lo / x)
+        fallback = ratio_fallback_columns(x)
+        if fallback.any():
+            out = np.where(fallback[..., None, :], normalize(x, benefit, "minmax", lower, upper), out)
     elif kind in ("minmax", "minmax-shift"):
         span = hi - lo
         # Orient during the step: anchor at min (benefit) or max (cost) and scale by
-        # +-1/span; a constant column (span 0) gets scale 0, hence x' = 0, no NaN.
-        with np.errstate(divide="ignore"):
-            inverse_span = np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 0.0)
+        # +-1/span; a constant column gets scale 0, hence x' = 0, no NaN.
+        flat = _constant(lo, hi, span)
+        with np.errstate(divide="ignore", over="ignore"):
+            inverse_span = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span))
         anchor = np.where(benefit, lo, hi)
         scale = np.where(benefit, inverse_span, -inverse_span)
         out = x - anchor
@@ -148,6 +159,46 @@ def _over_zones(binary_ufunc: np.ufunc, x: NDArray[np.float64]) -> NDArray[np.fl
     return acc
 
 
+def constant_columns(values: ArrayLike) -> NDArray[np.bool_]:
+    """Which columns are constant: ``max - min <= 1e-9 * max(|max|, |min|, 1)`` over the zones.
+
+    Parameters
+    ----------
+    values : array, shape (..., m, n)
+
+    Returns
+    -------
+    ndarray of bool, shape (..., n)
+    """
+    x = np.asarray(values, dtype=np.float64)
+    lo, hi = _over_zones(np.minimum, x)[..., 0, :], _over_zones(np.maximum, x)[..., 0, :]
+    return _constant(lo, hi, hi - lo)
+
+
+def _constant(lo: NDArray[np.float64], hi: NDArray[np.float64], span: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """``span <= CONSTANT_TOLERANCE * max(|hi|, |lo|, 1)``, elementwise."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        return span <= CONSTANT_TOLERANCE * np.maximum(np.maximum(np.abs(hi), np.abs(lo)), 1.0)
+
+
+def ratio_fallback_columns(values: ArrayLike) -> NDArray[np.bool_]:
+    """Columns that ``ratio`` normalises by min-max: those holding a value <= 0.
+
+    ``x / max`` and ``min / x`` mean nothing once a value is zero or negative (official
+    growth rates often are), so such a column is normalised by min-max instead.
+
+    Parameters
+    ----------
+    values : array, shape (..., m, n)
+
+    Returns
+    -------
+    ndarray of bool, shape (..., n)
+    """
+    x = np.asarray(values, dtype=np.float64)
+    return _over_zones(np.minimum, x)[..., 0, :] <= 0
+
+
 def goalpost_clamps(
     values: ArrayLike, lower: ArrayLike, upper: ArrayLike
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
@@ -161,21 +212,24 @@ def goalpost_clamps(
     return x < np.asarray(lower), x > np.asarray(upper)
 
 
-def entropy_weights(normalized: ArrayLike) -> NDArray[np.float64]:
+def entropy_weights(normalized: ArrayLike, constant: ArrayLike | None = None) -> NDArray[np.float64]:
     """Entropy weights of normalised columns.
 
     Parameters
     ----------
     normalized : array, shape (..., m, n)
         Non-negative normalised values, m >= 2.
+    constant : array of bool, shape (..., n), optional
+        Columns known to carry no information (constant raw data, see
+        :func:`constant_columns`): weight exactly 0.
 
     Returns
     -------
     ndarray, shape (..., n)
         Weights summing to 1 along the last axis. A column whose values sum to 0 or
-        are all equal carries no information and gets weight 0. If every column is
-        like that the weights are undefined and returned as NaN (the validating
-        wrapper turns that into an error).
+        are all equal carries no information and gets weight exactly 0. If every
+        column is like that the weights are undefined and returned as NaN (the
+        validating wrapper turns that into an error).
 
     Notes
     -----
@@ -186,7 +240,12 @@ def entropy_weights(normalized: ArrayLike) -> NDArray[np.float64]:
     m = z.shape[-2]
     column_sum = _over_zones(np.add, z)[..., 0, :]
     x_log_x = _over_zones(np.add, _x_log_x(z))[..., 0, :]
-    return _weights_from_column_sums(column_sum, x_log_x, m)
+    # All equal (e.g. 0.01 everywhere under minmax-shift): rounding would leave 1 - e a
+    # few ulp above 0, and DESIGN promises 0.
+    flat = _over_zones(np.minimum, z)[..., 0, :] == _over_zones(np.maximum, z)[..., 0, :]
+    if constant is not None:
+        flat |= np.asarray(constant, dtype=bool)
+    return _weights_from_column_sums(column_sum, x_log_x, m, constant=flat if flat.any() else None)
 
 
 def _x_log_x(z: NDArray[np.float64], out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
@@ -210,6 +269,7 @@ def _weights_from_column_sums(
     m: int,
     out: NDArray[np.float64] | None = None,
     minmax_informative: bool = False,
+    constant: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
     """Entropy weights from ``S = sum_i z`` and ``sum_i z ln z`` per column, shape (..., n).
 
@@ -221,6 +281,8 @@ def _weights_from_column_sums(
     ``minmax_informative`` says the columns are min-max values of non-constant
     columns: each holds a 1, so ``S >= 1``, and a 0, so ``1 - e >= 1 - ln(m - 1) / ln m
     > 0``; the checks for those two facts are then skipped (they would change nothing).
+    ``constant`` marks columns whose divergence is set to exactly 0 before the weights
+    are normalised.
     """
     if minmax_informative:
         informative = None
@@ -238,6 +300,8 @@ def _weights_from_column_sums(
         np.copyto(divergence, 0.0, where=~informative)
     if not minmax_informative:
         np.maximum(divergence, 0.0, out=divergence)  # rounding can leave 1 - e a hair below 0
+    if constant is not None:
+        np.copyto(divergence, 0.0, where=constant)
     total = np.add.reduce(divergence, axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         divergence /= total
@@ -362,7 +426,7 @@ def _entropy_scores_one_table(x, benefit, normalization, score_kind, weights, lo
     z_weights = None
     if weights is None:
         z_weights = normalize(x, benefit, normalization, lower, upper)
-        w = entropy_weights(z_weights)
+        w = entropy_weights(z_weights, constant_columns(x))
     else:
         w = np.broadcast_to(np.asarray(weights, dtype=np.float64), x.shape[-1:])
     if z_weights is not None and score_kind == normalization:
@@ -437,11 +501,14 @@ def _score_draws(x, benefit, normalization, score_kind, weights, lower, upper, w
             size = stop - start
             v, z = work.values[:, :size], work.normalized[:, :size]
             np.copyto(v, x[start:stop].transpose(1, 0, 2))
-            lo = np.minimum.reduce(v, axis=0, out=work.lower[:size]) if lower is None else lower[start:stop]
-            hi = np.maximum.reduce(v, axis=0, out=work.upper[:size]) if upper is None else upper[start:stop]
+            data_lo = np.minimum.reduce(v, axis=0, out=work.lower[:size])
+            data_hi = np.maximum.reduce(v, axis=0, out=work.upper[:size])
+            lo = data_lo if lower is None else lower[start:stop]
+            hi = data_hi if upper is None else upper[start:stop]
             w = w_out[start:stop]
             if weights is None:
-                no_constant_column = _normalize_zones_first(v, lo, hi, normalization, fixed, work, size, out=z)
+                flat = _normalize_zones_first(v, lo, hi, normalization, fixed, work, size, out=z, data_lo=data_lo)
+                constant = _weightless_columns(normalization, fixed, flat, data_lo, data_hi, z)
                 # A reduction over the outermost axis adds zone after zone, as the fold
                 # in entropy_weights does: same order, same bits.
                 column_sum = np.add.reduce(z, axis=0, out=work.column_sum[:size])
@@ -452,17 +519,52 @@ def _score_draws(x, benefit, normalization, score_kind, weights, lower, upper, w
                     work.x_log_x[:size],
                     m,
                     out=w,
-                    minmax_informative=normalization == "minmax" and not fixed and no_constant_column,
+                    minmax_informative=normalization == "minmax" and not fixed and flat is None,
+                    constant=constant,
                 )
                 if score_kind != normalization:
-                    _normalize_zones_first(v, lo, hi, score_kind, fixed, work, size, out=z)
+                    _normalize_zones_first(v, lo, hi, score_kind, fixed, work, size, out=z, data_lo=data_lo)
             else:
                 w[...] = weights[start:stop]
-                _normalize_zones_first(v, lo, hi, score_kind, fixed, work, size, out=z)
+                _normalize_zones_first(v, lo, hi, score_kind, fixed, work, size, out=z, data_lo=data_lo)
             # (size, m, n) @ (size, n, 1): the same BLAS call composite_scores makes.
             scores = s_out[start:stop]
             np.matmul(z.transpose(1, 0, 2), w[:, :, None], out=scores[:, :, None])
             scores *= 100.0
+
+
+def _weightless_columns(kind, fixed, flat, data_lo, data_hi, z):
+    """The columns :func:`entropy_weights` gives exactly 0 (as the one-table path finds them).
+
+    The one-table path marks columns whose raw data are constant (tolerance rule) or
+    whose normalised values are all equal. Without goalposts the second implies the
+    first, and under plain min-max a constant column is all 0 already, so the mask is
+    needed only for ``minmax-shift``, ``ratio`` and fixed goalposts.
+    """
+    if kind == "minmax" and not fixed:
+        return None
+    if kind == "minmax-shift" and not fixed:
+        return flat
+    constant = _constant(data_lo, data_hi, data_hi - data_lo) if _any_constant(data_lo, data_hi) else None
+    if fixed:
+        equal = np.minimum.reduce(z, axis=0) == np.maximum.reduce(z, axis=0)
+        constant = equal if constant is None else constant | equal
+    return constant
+
+
+def _any_constant(lo: NDArray[np.float64], hi: NDArray[np.float64], span: NDArray[np.float64] | None = None) -> bool:
+    """Whether any column is constant (:func:`_constant`), with a cheap test first.
+
+    When the smallest span exceeds the tolerance of the largest magnitude in the
+    block, no column can be constant; only otherwise is every column tested.
+    """
+    if not lo.size:
+        return False
+    span = hi - lo if span is None else span
+    bound = CONSTANT_TOLERANCE * max(1.0, float(hi.max()), float(-hi.min()), float(lo.max()), float(-lo.min()))
+    if float(span.min()) > bound:
+        return False
+    return bool(_constant(lo, hi, span).any())
 
 
 class _Workspace:
@@ -489,19 +591,21 @@ class _Workspace:
         return self._scratch
 
 
-def _normalize_zones_first(v, lo, hi, kind, fixed, work, size, out):
+def _normalize_zones_first(v, lo, hi, kind, fixed, work, size, out, data_lo):
     """:func:`normalize` of a zones-first block ``v`` (m, draws, n) into ``out``.
 
-    ``lo`` and ``hi`` are the (draws, n) goalposts. The same arithmetic as
+    ``lo`` and ``hi`` are the (draws, n) goalposts, ``data_lo`` the columns' own
+    minimum (for ``ratio``'s fall-back to min-max). The same arithmetic as
     :func:`normalize`, so the same bits. Call it under ``np.errstate(divide="ignore",
     invalid="ignore")``.
 
     Returns
     -------
-    bool
-        For min-max: whether every column of every draw has ``max - min >= 1e-300``.
+    ndarray of bool or None
+        For min-max: the (draws, n) mask of constant columns (scale 0), or None when
+        there is none. None for ``ratio``.
     """
-    no_constant_column = False
+    flat = None
     if kind == "ratio":
         if work.all_cost:
             np.divide(lo, v, out=out)
@@ -511,15 +615,21 @@ def _normalize_zones_first(v, lo, hi, kind, fixed, work, size, out):
             # draws) rather than a masked pass over every column.
             for j in work.cost_columns:
                 np.divide(lo[:, j], v[:, :, j], out=out[:, :, j])
+        if data_lo.size and not float(data_lo.min()) > 0:
+            fallback = data_lo <= 0
+            if fallback.any():
+                minmax = np.empty_like(out)
+                _normalize_zones_first(v, lo, hi, "minmax", fixed, work, size, minmax, data_lo)
+                np.copyto(out, minmax, where=fallback[None, :, :])
     else:
         span = np.subtract(hi, lo, out=work.inverse_span[:size])
-        # The usual case: no constant column and 1 / span finite (a span below 1e-300
-        # takes the general branch, where 1 / span may overflow exactly as in normalize).
-        no_constant_column = bool(span.size and span.min() >= _TINY)
-        if no_constant_column:
+        if not _any_constant(lo, hi, span):
+            # The usual case: no constant column.
             scale = np.divide(1.0, span, out=span)
         else:  # constant columns: scale 0, hence x' = 0
-            scale = np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 0.0)
+            flat = _constant(lo, hi, span)
+            with np.errstate(over="ignore"):
+                scale = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span))
         if work.all_benefit:
             anchor = lo
         else:
@@ -539,4 +649,4 @@ def _normalize_zones_first(v, lo, hi, kind, fixed, work, size, out):
             out += SHIFT_OFFSET
     if fixed:
         np.clip(out, 0.0, 1.0, out=out)
-    return no_constant_column
+    return flat
