@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 from sim import cli
-from sim.analysis.batch import build_model
+from sim.engine import analysis_model as build_model
 from sim.analysis.goalseek import (
     SeekProblem,
     goal_seek,

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.analysis.batch import ordinal_ranks
+from sim.analysis.robustness import ordinal_ranks
 from sim.analysis.robustness import ProgressBar, robustness, simulate, weight_stability
 from sim.engine import run_scenario
 from sim.errors import UsageError
