@@ -35,8 +35,7 @@ import pandas as pd
 
 from sim.analysis.options import split_ids
 from sim.data import DataPackage
-from sim.engine import CompiledScenario, Edit, analysis_model, apply_edits
-from sim.engine.compiled import change_of
+from sim.engine import CompiledScenario, analysis_model
 from sim.errors import UsageError
 from sim.method.entropy import ranks as competition_ranks
 from sim.scenario import Intervention, Scenario, format_percent
@@ -126,29 +125,12 @@ def step_gains(
         ``scores`` (K, m), ``ranks`` (K, m), ``weights`` (K, n), ``values`` (K, m, n)
         finished tables, ``valid`` (K,).
     """
-    tables = variant_tables(model, [(zone_row, column, intervention) for column, intervention in interventions])
+    tables = model.variant_tables([[intervention] for _, intervention in interventions])
     finished, valid = model.finish(tables)
     weights, scores = model.score(finished, valid)
     valid = valid & np.isfinite(scores).all(axis=-1)
     ranks = competition_ranks(np.where(np.isfinite(scores), scores, -np.inf))
     return {"scores": scores, "ranks": ranks, "weights": weights, "values": finished, "valid": valid}
-
-
-def variant_tables(model: CompiledScenario, plan: Sequence[tuple[int, int, Intervention]]) -> np.ndarray:
-    """One variant of the scenario per (zone row, column, intervention), before links.
-
-    Each variant is the scenario's table with one more change (variant k gets the k-th
-    intervention on its cell), applied by the engine as one edit round.
-    """
-    changes = [change_of(intervention) for _, _, intervention in plan]
-    edit = Edit(
-        rows=np.array([row for row, _, _ in plan], dtype=np.int64),
-        cols=np.array([col for _, col, _ in plan], dtype=np.int64),
-        kinds=np.array([kind for kind, _ in changes], dtype=np.int8),
-        values=np.array([value for _, value in changes], dtype=np.float64),
-        draws=np.arange(len(plan)),
-    )
-    return apply_edits(model.tile_pre(len(plan)), (edit,))
 
 
 @dataclass(frozen=True)
@@ -364,7 +346,7 @@ def lever_matrix(
     for row in range(len(model.zones)):
         for col in range(len(model.indicators)):
             plan.append((row, col, standard_step(model, row, col, step)))
-    finished, valid = model.finish(variant_tables(model, plan))
+    finished, valid = model.finish(model.variant_tables([[intervention] for _, _, intervention in plan]))
     _, scores = model.score(finished, valid)
     gains = np.full((len(model.zones), len(model.indicators)), np.nan)
     for k, (row, col, _) in enumerate(plan):

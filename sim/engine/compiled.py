@@ -213,6 +213,34 @@ def edits_of(
     return tuple(rounds)
 
 
+def batch_edits(
+    per_draw: Sequence[Sequence[Intervention]],
+    zones: Sequence[str],
+    column_of: dict[str, int],
+    all_zones: Sequence[str],
+) -> tuple[Edit, ...]:
+    """Edits that apply each table's own interventions to that table only, in file order.
+
+    ``per_draw[k]`` are the interventions of table k of a batch (a variant of a scenario,
+    a year of a plan); round r of the result holds round r of every table's
+    :func:`edits_of`, so a batch of 1,000 variants takes as many rounds as its longest
+    variant, not 1,000 times as many.
+    """
+    rounds_per_draw = [edits_of(interventions, zones, column_of, all_zones) for interventions in per_draw]
+    out = []
+    for r in range(max((len(rounds) for rounds in rounds_per_draw), default=0)):
+        parts = [(k, rounds[r]) for k, rounds in enumerate(rounds_per_draw) if r < len(rounds)]
+        out.append(Edit(
+            rows=np.concatenate([edit.rows for _, edit in parts]),
+            cols=np.concatenate([edit.cols for _, edit in parts]),
+            kinds=np.concatenate([edit.kinds for _, edit in parts]),
+            values=np.concatenate([edit.values for _, edit in parts]),
+            draws=np.concatenate([np.full(len(edit.rows), k, dtype=np.int64) for k, edit in parts]),
+            sources=np.concatenate([edit.sources for _, edit in parts]),
+        ))
+    return tuple(out)
+
+
 def intervention_label(position: int, intervention: Intervention):
     """``interventions[0] (line 12)``, the way every message names an intervention."""
     if intervention.line:
@@ -336,6 +364,16 @@ class CompiledScenario:
     def tile_pre(self, count: int) -> np.ndarray:
         """``count`` fresh copies of the table after the interventions, shape (count, m, n)."""
         return np.repeat(self.pre[None, :, :], count, axis=0)
+
+    def variant_tables(self, per_draw: Sequence[Sequence[Intervention]]) -> np.ndarray:
+        """One table per entry of ``per_draw``: the scenario's table with those interventions
+        applied on top, in order, before links; shape (len(per_draw), m, n).
+
+        The interventions must name this package's zones and indicators (e.g. built by an
+        analysis, or validated scenarios' interventions).
+        """
+        edits = batch_edits(per_draw, self.zones, self.arrays.column_of, self.package.zone_ids)
+        return apply_edits(self.tile_pre(len(per_draw)), edits)
 
     def finish_traced(self, tables: np.ndarray, relax: bool = False) -> Finished:
         """Links, rounding and range checks on tables of changed values (in place)."""

@@ -13,7 +13,6 @@ from sim.analysis.options import parse_percent, split_ids
 from sim.data import DataPackage
 from sim.errors import UsageError
 from sim.messages import Ref, msg, render, text
-from sim.scenario import format_percent
 
 
 def _pairs(items: Sequence[str] | None, what: str) -> dict[str, str]:
@@ -180,7 +179,7 @@ def goal_seek_table(answer: GoalSeekResult, package: DataPackage, lang: str = "e
             lines.append("  - " + render(msg(
                 "analysis.linked_change", zone=Ref("zone", change.zone), indicator=Ref("indicator", change.indicator),
                 via=Ref("indicator", change.via), before=change.before, after=change.after,
-                percent=format_percent(change.change_pct) if change.change_pct is not None else "",
+                percent=f"{change.change_pct:+.1f}%" if change.change_pct is not None else "",
             ), lang, package.name))
     if answer.result.warnings:
         lines += ["", "Warnings"] + [f"  - {render(w, lang, package.name)}" for w in answer.result.warnings]

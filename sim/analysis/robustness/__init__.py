@@ -28,7 +28,7 @@ Draws are scored in chunks (10,000 by default) through the batched scorer
 called after each chunk.
 
 The pure core is :func:`simulate` (arrays in, arrays out, seeded); the validating
-wrapper is :func:`robustness`. The package: :mod:`~sim.analysis.robustness.simulate` (the pure core),
+wrapper is :func:`robustness`. The package: :mod:`~sim.analysis.robustness.core` (the pure core),
 :mod:`~sim.analysis.robustness.report` (the wrapper and its report) and
 :mod:`~sim.analysis.robustness.command` (``zonesim robustness``).
 """
@@ -43,7 +43,7 @@ from sim.analysis.robustness.command import (
     robustness_table,
 )
 from sim.analysis.robustness.report import RobustnessReport, robustness
-from sim.analysis.robustness.simulate import (
+from sim.analysis.robustness.core import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_CHUNK,
     DEFAULT_SIGMA,

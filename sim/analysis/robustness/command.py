@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.robustness.report import RobustnessReport, robustness
-from sim.analysis.robustness.simulate import DEFAULT_BOOTSTRAP, DEFAULT_CHUNK, MAX_BOOTSTRAP, MAX_DRAWS
+from sim.analysis.robustness.core import DEFAULT_BOOTSTRAP, DEFAULT_CHUNK, MAX_BOOTSTRAP, MAX_DRAWS
 from sim.data import DataPackage
 from sim.errors import UsageError
 from sim.messages import msg, render

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from sim.analysis.options import check_seed
-from sim.analysis.robustness.simulate import (
+from sim.analysis.robustness.core import (
     DEFAULT_BOOTSTRAP,
     DEFAULT_CHUNK,
     DEFAULT_SIGMA,
