@@ -117,7 +117,8 @@ def step_gains(
     model : CompiledScenario
     zone_row : int
     interventions : sequence of (column, Intervention)
-        Each applies to the zone's value in that column, on top of the scenario.
+        Each changes one cell of the zone (its own zone and indicator), on top of the
+        scenario; the engine applies each to its own variant of the table.
 
     Returns
     -------

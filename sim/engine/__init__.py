@@ -33,8 +33,8 @@ Examples
 >>> parts = result.decomposition.loc["sunan"]
 >>> bool(abs(parts["data"] + parts["weights"] - parts["total"]) < 1e-12)
 True
->>> result.causes[("sunan", "unicorns")].describe()
-Message('engine.intervention', 'interventions[0]')
+>>> str(result.causes[("sunan", "unicorns")].describe())
+'interventions[0] (line 4)'
 """
 
 from sim.engine.compiled import CompiledScenario, analysis_model, compile_scenario, package_arrays

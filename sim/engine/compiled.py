@@ -72,6 +72,7 @@ class PackageArrays:
         self.col_max = indicators["max"].fillna(np.inf).to_numpy(dtype=np.float64)
         self.membership = group_membership(package.meta, self.indicators)
         self.group_index = pd.Index(list(package.meta.group_order))
+        self.years = frozenset(package.years)
         self._tables: dict[int, YearTable] = {}
         self._rules: dict[tuple[int, Method], ScoringRule] = {}
         self._baseline: dict[tuple[int, Method], ScoredArrays] = {}
@@ -430,7 +431,7 @@ def compile_scenario(package: DataPackage, scenario: Scenario) -> CompiledScenar
         An intervention names a zone without values in the year.
     """
     arrays = package_arrays(package)
-    year = package.check_year(scenario.year)
+    year = scenario.year if scenario.year in arrays.years else package.check_year(scenario.year)
     table = arrays.table(year)
     method = scenario.method(package)
     ordered, rules = link_rules([*package.links, *scenario.links], arrays.column_of)

@@ -12,7 +12,7 @@ The order is DESIGN section 4's:
 2. **links** (:func:`propagate_links`), once, in dependency order, each measured against
    the ``base`` table (the baseline year's, or each year's of a plan);
 3. **counts** rounded half away from zero (:func:`round_counts`);
-4. **range checks** (:func:`out_of_range`).
+4. **range checks** (:func:`in_range`).
 
 :func:`finish` runs 2-4 and says which tables of the batch are valid.
 
@@ -32,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -55,8 +56,9 @@ class Edit:
         The cells changed.
     kinds : ndarray of int, shape (k,)
         :data:`PERCENT`, :data:`AMOUNT` or :data:`TO` per cell.
-    values : ndarray of float, shape (k,)
-        The percentage, the amount or the new value.
+    values : ndarray of float, shape (k,), or (B, k) when ``draws`` is None
+        The percentage, the amount or the new value (per table of the batch, for an
+        analysis that moves the same cells by different amounts in each table).
     draws : ndarray of int, shape (k,), or None
         The table of the (flattened) batch each change applies to; None: every table
         (a scenario's interventions, a plan's change active in every year).
@@ -101,28 +103,35 @@ def changed_values(old: np.ndarray, kinds: np.ndarray, values: np.ndarray) -> np
     The same floating-point operations as :meth:`sim.scenario.Intervention.new_value`,
     element by element, so a change gives the same bits whatever the batch.
     """
-    first = int(kinds[0]) if len(kinds) else AMOUNT
-    if (kinds == first).all():
-        if first == PERCENT:
-            return old * (1.0 + values / 100.0)
-        if first == AMOUNT:
-            return old + values
-        return np.broadcast_to(values, old.shape).copy()
+    first = _single_kind(kinds)
+    if first == PERCENT:
+        return old * (1.0 + values / 100.0)
+    if first == AMOUNT:
+        return old + values
+    if first == TO:
+        return np.broadcast_to(values, old.shape)
     return np.where(kinds == TO, values, np.where(kinds == PERCENT, old * (1.0 + values / 100.0), old + values))
 
 
+def _single_kind(kinds: np.ndarray) -> int | None:
+    """The one kind of every change of an edit, or None when they are mixed."""
+    if not len(kinds):
+        return AMOUNT
+    first = int(kinds[0])
+    return first if len(kinds) == 1 or (kinds == first).all() else None
+
+
 def apply_edits(tables: np.ndarray, edits: Iterable[Edit]) -> np.ndarray:
-    """Apply edits in order to ``tables`` (shape (..., m, n), modified in place and returned)."""
+    """Apply edits in order to ``tables`` (shape (..., m, n), C-contiguous; modified in place and returned)."""
+    if not tables.flags.c_contiguous:  # pragma: no cover - callers pass fresh arrays
+        raise ValueError("apply_edits needs a C-contiguous array")
     flat = tables.reshape((-1,) + tables.shape[-2:])
-    if not np.shares_memory(flat, tables):  # pragma: no cover - callers pass contiguous tables
-        raise ValueError("apply_edits needs a contiguous array")
     for edit in edits:
-        if edit.draws is None:
-            old = flat[:, edit.rows, edit.cols]
-            flat[:, edit.rows, edit.cols] = changed_values(old, edit.kinds, edit.values)
+        cells = (slice(None) if edit.draws is None else edit.draws, edit.rows, edit.cols)
+        if _single_kind(edit.kinds) == TO:
+            flat[cells] = edit.values  # a new value: the old one is not needed
         else:
-            old = flat[edit.draws, edit.rows, edit.cols]
-            flat[edit.draws, edit.rows, edit.cols] = changed_values(old, edit.kinds, edit.values)
+            flat[cells] = changed_values(flat[cells], edit.kinds, edit.values)
     return tables
 
 
@@ -144,19 +153,22 @@ class LinkTrace:
     ----------
     fired : list of ndarray of bool
         The link's source differs from the base table, so the target was moved.
-    undefined : list of ndarray of bool
+    undefined : list of (ndarray of bool or None)
         An elasticity met a source of 0 in the base table (a relative change is
         undefined there): the target was left as it was, and the table is invalid.
+        None for an additive link (always defined).
     """
 
     fired: list[np.ndarray] = field(default_factory=list)
     undefined: list[np.ndarray] = field(default_factory=list)
 
-    def any_undefined(self, batch_shape: tuple[int, ...]) -> np.ndarray:
-        """Per table: whether some link was undefined."""
-        out = np.zeros(batch_shape, dtype=bool)
+    def any_undefined(self, batch_shape: tuple[int, ...]) -> np.ndarray | None:
+        """Per table: whether some link was undefined (None: no elasticity link, so never)."""
+        out = None
         for mask in self.undefined:
-            out |= mask.any(axis=-1)
+            if mask is not None:
+                hit = mask.any(axis=-1)
+                out = hit if out is None else out | hit
         return out
 
 
@@ -192,7 +204,7 @@ def propagate_links(tables: np.ndarray, base: np.ndarray, links: Sequence[LinkRu
             with np.errstate(invalid="ignore", over="ignore"):
                 moved = target + link.additive * (after - before)
             tables[..., link.target] = np.where(changed, moved, target)
-            trace.undefined.append(np.zeros_like(changed))
+            trace.undefined.append(None)
         trace.fired.append(changed)
     return trace
 
@@ -213,22 +225,24 @@ def round_counts(tables: np.ndarray, is_integer: np.ndarray) -> np.ndarray:
     return counts
 
 
-def out_of_range(tables: np.ndarray, col_min: np.ndarray, col_max: np.ndarray) -> np.ndarray:
-    """Cells that leave their indicator's valid range, or the range this tool handles
-    (``|value| <= MAX_ABS_VALUE``, as :func:`sim.data.range_problems`).
+def in_range(tables: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    """Cells within their indicator's valid range and the range this tool handles.
 
     Parameters
     ----------
     tables : ndarray, shape (..., m, n)
-    col_min, col_max : ndarray, shape (n,)
-        ``-inf`` / ``inf`` where unbounded.
+    low, high : ndarray, shape (n,)
+        The valid range intersected with ``[-MAX_ABS_VALUE, MAX_ABS_VALUE]`` (see
+        :attr:`TableRules.low`), as :func:`sim.data.range_problems` checks it.
 
     Returns
     -------
     ndarray of bool, shape (..., m, n)
+        False also for NaN and infinite values.
     """
-    with np.errstate(invalid="ignore"):
-        return ~(np.abs(tables) <= MAX_ABS_VALUE) | (tables < col_min) | (tables > col_max)
+    ok = tables >= low
+    ok &= tables <= high
+    return ok
 
 
 @dataclass(frozen=True, eq=False)
@@ -250,6 +264,16 @@ class TableRules:
     col_max: np.ndarray
     links: tuple[LinkRule, ...] = ()
 
+    @cached_property
+    def low(self) -> np.ndarray:
+        """The smallest value accepted per column: its minimum, and at least -MAX_ABS_VALUE."""
+        return np.maximum(self.col_min, -MAX_ABS_VALUE)
+
+    @cached_property
+    def high(self) -> np.ndarray:
+        """The largest value accepted per column: its maximum, and at most MAX_ABS_VALUE."""
+        return np.minimum(self.col_max, MAX_ABS_VALUE)
+
 
 @dataclass
 class Finished:
@@ -257,7 +281,7 @@ class Finished:
 
     links: LinkTrace
     before_rounding: np.ndarray
-    bad_cells: np.ndarray
+    in_range: np.ndarray
     valid: np.ndarray
 
 
@@ -280,6 +304,9 @@ def finish(tables: np.ndarray, base: np.ndarray, rules: TableRules, relax: bool 
     """
     links = propagate_links(tables, base, rules.links)
     before = tables[..., :0] if relax else round_counts(tables, rules.is_integer)
-    bad = out_of_range(tables, rules.col_min, rules.col_max)
-    valid = ~bad.any(axis=(-2, -1)) & ~links.any_undefined(tables.shape[:-2])
-    return Finished(links=links, before_rounding=before, bad_cells=bad, valid=valid)
+    ok = in_range(tables, rules.low, rules.high)
+    valid = ok.all(axis=(-2, -1))
+    undefined = links.any_undefined(tables.shape[:-2])
+    if undefined is not None:
+        valid &= ~undefined
+    return Finished(links=links, before_rounding=before, in_range=ok, valid=valid)

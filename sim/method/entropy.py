@@ -561,7 +561,8 @@ def _any_constant(lo: NDArray[np.float64], hi: NDArray[np.float64], span: NDArra
     if not lo.size:
         return False
     span = hi - lo if span is None else span
-    bound = CONSTANT_TOLERANCE * max(1.0, float(hi.max()), float(-hi.min()), float(lo.max()), float(-lo.min()))
+    # lo <= hi everywhere, so the largest |value| is hi's largest or lo's most negative.
+    bound = CONSTANT_TOLERANCE * max(1.0, float(hi.max()), float(-lo.min()))
     if float(span.min()) > bound:
         return False
     return bool(_constant(lo, hi, span).any())

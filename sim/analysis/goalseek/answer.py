@@ -21,7 +21,7 @@ from sim.analysis.goalseek.core import seek
 from sim.analysis.options import check_seed
 from sim.analysis.goalseek.search import DEFAULT_MARGIN, SeekProblem, _Search
 from sim.analysis.goalseek.targets import Target, parse_target, target_margins, target_met
-from sim.analysis.goalseek.variables import DEFAULT_MAX_CHANGE, Lever, lever_tables, resolve_levers
+from sim.analysis.goalseek.variables import DEFAULT_MAX_CHANGE, Lever, LeverSpace, resolve_levers
 from sim.data import DataPackage
 from sim.engine import Result, analysis_model, explain, run_scenario
 from sim.errors import UsageError
@@ -350,8 +350,10 @@ def goal_seek(
     chosen, notes = resolve_levers(model, zone_row, levers, max_change, bounds, costs)
     start_result = explain(model)
 
+    space = LeverSpace(model, zone_row, chosen)
+
     def margins(t: np.ndarray, relax: bool) -> np.ndarray:
-        tables = lever_tables(model, zone_row, chosen, t, relax)
+        tables = space.tables(t, relax)
         _, scores, valid = model.evaluate(tables, relax)
         out = target_margins(np.where(valid[:, None], scores, 0.0), zone_row, target, model.zones)
         return np.where(valid, out, -np.inf)

@@ -192,36 +192,49 @@ def resolve_levers(
     return out, notes
 
 
+class LeverSpace:
+    """The levers as arrays, for turning batches of ``t`` into tables fast (the search's hot path)."""
+
+    def __init__(self, model: CompiledScenario, zone_row: int, levers: Sequence[Lever]):
+        self.model = model
+        self.start = np.array([lever.start for lever in levers])
+        self.scale = np.array([lever.scale for lever in levers])
+        self.counts = np.array([lever.kind == "count" for lever in levers])
+        self.percent = np.array([lever.kind == "percent" for lever in levers])
+        self.value_min = np.array([lever.value_min for lever in levers])
+        self.value_max = np.array([lever.value_max for lever in levers])
+        size = len(levers)
+        self.rows = np.full(size, zone_row)
+        self.cols = np.array([lever.column for lever in levers])
+        self.kinds = np.full(size, TO, dtype=np.int8)
+
+    def values(self, t: np.ndarray, relax: bool) -> np.ndarray:
+        """The levers' new values for a batch of ``t`` (shape (B, L)), shape (B, L)."""
+        t = np.atleast_2d(t)
+        change = t * self.scale
+        if not relax and self.counts.any():
+            # A count lever moves by whole units (its grid), as the written answer will.
+            counts = change[:, self.counts]
+            change[:, self.counts] = np.sign(counts) * np.floor(np.abs(counts) + 0.5)
+        new = self.start + change
+        # Written as by: +x%, the engine computes old * (1 + x / 100): do the same.
+        new[:, self.percent] = self.start[self.percent] * (1.0 + t[:, self.percent])
+        # t stays within the bounds; this only removes float noise at a bound of the valid range.
+        return np.clip(new, self.value_min, self.value_max)
+
+    def tables(self, t: np.ndarray, relax: bool) -> np.ndarray:
+        """Tables of changed values (before links) with the levers moved by ``t`` (shape (B, L))."""
+        new = self.values(t, relax)
+        edit = Edit(rows=self.rows, cols=self.cols, kinds=self.kinds, values=new)
+        return apply_edits(self.model.tile_pre(len(new)), (edit,))
+
+
 def lever_values(levers: Sequence[Lever], t: np.ndarray, relax: bool) -> np.ndarray:
     """The levers' new values for a batch of ``t`` (shape (B, L)), shape (B, L)."""
-    t = np.atleast_2d(t)
-    start = np.array([lever.start for lever in levers])
-    scale = np.array([lever.scale for lever in levers])
-    kind = np.array([lever.kind for lever in levers])
-    change = t * scale
-    if not relax:
-        # A count lever moves by whole units (its grid), as the written answer will.
-        counts = kind == "count"
-        change[:, counts] = np.sign(change[:, counts]) * np.floor(np.abs(change[:, counts]) + 0.5)
-    new = start + change
-    percent = kind == "percent"
-    # Written as by: +x%, the engine computes old * (1 + x / 100): do the same.
-    new[:, percent] = start[percent] * (1.0 + t[:, percent])
-    # t stays within the bounds; this only removes float noise at a bound of the valid range.
-    return np.clip(new, [lever.value_min for lever in levers], [lever.value_max for lever in levers])
+    return LeverSpace(None, 0, levers).values(t, relax)
 
 
 def lever_tables(model: CompiledScenario, zone_row: int, levers: Sequence[Lever], t: np.ndarray,
                  relax: bool) -> np.ndarray:
     """Tables of changed values (before links) with the levers moved by ``t`` (shape (B, L)) for the zone."""
-    new = lever_values(levers, t, relax)
-    count, size = new.shape
-    tables = model.tile_pre(count)
-    edit = Edit(
-        rows=np.full(count * size, zone_row),
-        cols=np.tile([lever.column for lever in levers], count),
-        kinds=np.full(count * size, TO, dtype=np.int8),
-        values=new.ravel(),
-        draws=np.repeat(np.arange(count), size),
-    )
-    return apply_edits(tables, (edit,))
+    return LeverSpace(model, zone_row, levers).tables(t, relax)
