@@ -331,6 +331,7 @@ def test_cli_impossible_target_is_a_clear_answer(shipped, capsys):
         (["--zone", "sunan", "--target", "rank:3", "--bound", "unicorns=1e300%"], "is out of range"),
         (["--zone", "sunan", "--target", "rank:3", "--bound", "unicorns=-1e300%:5%"], "is out of range"),
         (["--zone", "sunan", "--target", "rank:3", "--max-change", "1e300%"], "is too large"),
+        (["--zone", "sunan", "--target", "rank:3", "--margin", "1e308"], "scores are out of 100"),
     ],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(args, words, capsys):

@@ -209,6 +209,11 @@ def propagate_links(tables: np.ndarray, base: np.ndarray, links: Sequence[LinkRu
     return trace
 
 
+def round_half_away(x: np.ndarray) -> np.ndarray:
+    """Whole numbers, half away from zero (4.5 -> 5, -4.5 -> -5), as counts are rounded; no -0."""
+    return np.sign(x) * np.floor(np.abs(x) + 0.5) + 0.0
+
+
 def round_counts(tables: np.ndarray, is_integer: np.ndarray) -> np.ndarray:
     """Round the count columns half away from zero, in place; return the values before.
 
@@ -221,7 +226,7 @@ def round_counts(tables: np.ndarray, is_integer: np.ndarray) -> np.ndarray:
         return tables[..., :0]
     counts = tables[..., is_integer]
     with np.errstate(invalid="ignore"):
-        tables[..., is_integer] = np.sign(counts) * np.floor(np.abs(counts) + 0.5) + 0.0
+        tables[..., is_integer] = round_half_away(counts)
     return counts
 
 

@@ -25,7 +25,11 @@ from sim.analysis.goalseek.variables import DEFAULT_MAX_CHANGE, Lever, LeverSpac
 from sim.data import DataPackage
 from sim.engine import Result, analysis_model, explain, run_scenario
 from sim.errors import UsageError
+from sim.messages import msg
 from sim.scenario import Intervention, Scenario, format_percent
+
+#: Largest margin accepted (points): scores are out of 100, so no target holds by more.
+MAX_MARGIN = 100.0
 
 
 @dataclass(frozen=True)
@@ -346,6 +350,8 @@ def goal_seek(
     target = parse_target(target, model.zones, zone)
     if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin > 0):
         raise UsageError(f"margin {margin!r} must be a positive number of points")
+    if margin > MAX_MARGIN:
+        raise UsageError(msg("analysis.margin_too_large", margin=margin, most=MAX_MARGIN))
     check_seed(seed)
     chosen, notes = resolve_levers(model, zone_row, levers, max_change, bounds, costs)
     start_result = explain(model)

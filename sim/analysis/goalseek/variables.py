@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.engine import CompiledScenario, Edit, apply_edits
-from sim.engine.tables import TO
+from sim.engine.tables import TO, round_half_away
 from sim.errors import UsageError
 from sim.messages import msg
 from sim.scenario import MAX_PERCENT, MIN_PERCENT
@@ -214,8 +214,7 @@ class LeverSpace:
         change = t * self.scale
         if not relax and self.counts.any():
             # A count lever moves by whole units (its grid), as the written answer will.
-            counts = change[:, self.counts]
-            change[:, self.counts] = np.sign(counts) * np.floor(np.abs(counts) + 0.5)
+            change[:, self.counts] = round_half_away(change[:, self.counts])
         new = self.start + change
         # Written as by: +x%, the engine computes old * (1 + x / 100): do the same.
         new[:, self.percent] = self.start[self.percent] * (1.0 + t[:, self.percent])
