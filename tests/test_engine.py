@@ -289,3 +289,8 @@ def test_an_intervention_on_a_zone_without_values_that_year_is_a_clear_error():
         Intervention(zones=("gamma",), indicators=("rd_spending",), amount=1.0, line=7),))
     with pytest.raises(ScenarioError, match=r"t.yaml: interventions\[0\] \(line 7\): gamma has no values"):
         run_scenario(package, scenario)
+    # zone: all means the zones of that year.
+    every = replace(scenario, interventions=(Intervention(zones=("all",), indicators=("rd_spending",), amount=1.0),))
+    result = run_scenario(package, every)
+    assert list(result.values.index) == ["alpha", "beta"]
+    assert (result.values["rd_spending"] == package.table(2019)["rd_spending"] + 1).all()

@@ -160,9 +160,10 @@ def change_of(intervention: Intervention) -> tuple[int, float]:
 
 
 def edits_of(
-    interventions: Sequence[Intervention], zones: Sequence[str], column_of: dict[str, int], all_zones: Sequence[str]
+    interventions: Sequence[Intervention], zones: Sequence[str], column_of: dict[str, int]
 ) -> tuple[Edit, ...]:
-    """The interventions as edit rounds, in file order.
+    """The interventions as edit rounds, in file order, on a table whose rows are ``zones``
+    (``zone: all`` means every one of them).
 
     Consecutive interventions on distinct cells share a round (they commute), so
     20,000 interventions take a few hundred rounds rather than 20,000.
@@ -193,11 +194,12 @@ def edits_of(
             cells.clear()
 
     for position, intervention in enumerate(interventions):
-        missing = [z for z in intervention.zone_ids(all_zones) if z not in row_of]
+        named = intervention.zone_ids(zones)
+        missing = [z for z in named if z not in row_of]
         if missing:
             raise ScenarioError(msg("engine.zone_missing_in_year", label=intervention_label(position, intervention),
                                     zones=[Ref("zone", z) for z in missing]))
-        rows = [row_of[z] for z in intervention.zone_ids(all_zones)]
+        rows = [row_of[z] for z in named]
         cols = [column_of[i] for i in intervention.indicators]
         touched = [(r, c) for r in rows for c in cols]
         if any(cell in cells for cell in touched) or len(set(touched)) < len(touched):
@@ -215,10 +217,7 @@ def edits_of(
 
 
 def batch_edits(
-    per_draw: Sequence[Sequence[Intervention]],
-    zones: Sequence[str],
-    column_of: dict[str, int],
-    all_zones: Sequence[str],
+    per_draw: Sequence[Sequence[Intervention]], zones: Sequence[str], column_of: dict[str, int]
 ) -> tuple[Edit, ...]:
     """Edits that apply each table's own interventions to that table only, in file order.
 
@@ -227,7 +226,7 @@ def batch_edits(
     :func:`edits_of`, so a batch of 1,000 variants takes as many rounds as its longest
     variant, not 1,000 times as many.
     """
-    rounds_per_draw = [edits_of(interventions, zones, column_of, all_zones) for interventions in per_draw]
+    rounds_per_draw = [edits_of(interventions, zones, column_of) for interventions in per_draw]
     out = []
     for r in range(max((len(rounds) for rounds in rounds_per_draw), default=0)):
         parts = [(k, rounds[r]) for k, rounds in enumerate(rounds_per_draw) if r < len(rounds)]
@@ -373,7 +372,7 @@ class CompiledScenario:
         The interventions must name this package's zones and indicators (e.g. built by an
         analysis, or validated scenarios' interventions).
         """
-        edits = batch_edits(per_draw, self.zones, self.arrays.column_of, self.package.zone_ids)
+        edits = batch_edits(per_draw, self.zones, self.arrays.column_of)
         return apply_edits(self.tile_pre(len(per_draw)), edits)
 
     def finish_traced(self, tables: np.ndarray, relax: bool = False) -> Finished:
@@ -436,7 +435,7 @@ def compile_scenario(package: DataPackage, scenario: Scenario) -> CompiledScenar
     method = scenario.method(package)
     ordered, rules = link_rules([*package.links, *scenario.links], arrays.column_of)
     try:
-        edits = edits_of(scenario.interventions, table.zones, arrays.column_of, package.zone_ids)
+        edits = edits_of(scenario.interventions, table.zones, arrays.column_of)
     except ScenarioError as exc:
         raise ScenarioError(exc.problems, scenario.source or "scenario") from None
     return CompiledScenario(

@@ -43,7 +43,7 @@ def warnings_of(compiled, applied) -> list[Message]:
     m = len(compiled.zones)
     for position, intervention in enumerate(scenario.interventions):
         label = _label(position, intervention)
-        rows = [compiled.zones.index(z) for z in intervention.zone_ids(compiled.package.zone_ids)]
+        rows = [compiled.zones.index(z) for z in intervention.zone_ids(compiled.zones)]
         for indicator in intervention.indicators:
             col = compiled.column(indicator)
             if scores_minmax and len(set(rows)) < m:
