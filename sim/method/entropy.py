@@ -34,6 +34,7 @@ Examples
 from __future__ import annotations
 
 import math
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -100,23 +101,48 @@ def normalize(
     ndarray, shape (..., m, n)
     """
     x = np.asarray(values, dtype=np.float64)
-    benefit = np.asarray(is_benefit, dtype=bool)
+    return _normalize(x, np.asarray(is_benefit, dtype=bool), kind, lower, upper, _ZoneRange(x))
+
+
+class _ZoneRange:
+    """Each column's minimum and maximum over the zones, folded once and only when asked."""
+
+    def __init__(self, x: NDArray[np.float64]):
+        self.x = x
+
+    @cached_property
+    def low(self) -> NDArray[np.float64]:
+        return _over_zones(np.minimum, self.x)
+
+    @cached_property
+    def high(self) -> NDArray[np.float64]:
+        return _over_zones(np.maximum, self.x)
+
+    @cached_property
+    def constant(self) -> NDArray[np.bool_]:
+        """:func:`constant_columns`, shape (..., n)."""
+        return _constant(self.low, self.high, self.high - self.low)[..., 0, :]
+
+
+def _normalize(x, benefit, kind, lower, upper, zone_range: _ZoneRange) -> NDArray[np.float64]:
+    """:func:`normalize`, with the columns' own range computed once for several calls."""
     fixed = lower is not None or upper is not None
-    lo = _over_zones(np.minimum, x) if lower is None else np.asarray(lower, dtype=np.float64)
-    hi = _over_zones(np.maximum, x) if upper is None else np.asarray(upper, dtype=np.float64)
+    lo = zone_range.low if lower is None else np.asarray(lower, dtype=np.float64)
+    hi = zone_range.high if upper is None else np.asarray(upper, dtype=np.float64)
     if kind == "ratio":
         # Benefit x / max, cost min / x. np.where computes both for every column; the
         # discarded one may overflow, and the kept one is <= 1 (or clipped, with goalposts).
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(benefit, x / hi, lo / x)
-        fallback = ratio_fallback_columns(x)
+        fallback = (zone_range.low <= 0)[..., 0, :]
         if fallback.any():
-            out = np.where(fallback[..., None, :], normalize(x, benefit, "minmax", lower, upper), out)
+            minmax = _normalize(x, benefit, "minmax", lower, upper, zone_range)
+            out = np.where(fallback[..., None, :], minmax, out)
     elif kind in ("minmax", "minmax-shift"):
         span = hi - lo
         # Orient during the step: anchor at min (benefit) or max (cost) and scale by
         # +-1/span; a constant column gets scale 0, hence x' = 0, no NaN.
-        flat = _constant(lo, hi, span)
+        flat = zone_range.constant[..., None, :] if lower is None and upper is None else _constant(lo, hi, span)
         with np.errstate(divide="ignore", over="ignore"):
             inverse_span = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span))
         anchor = np.where(benefit, lo, hi)
@@ -163,15 +189,16 @@ def constant_columns(values: ArrayLike) -> NDArray[np.bool_]:
     -------
     ndarray of bool, shape (..., n)
     """
-    x = np.asarray(values, dtype=np.float64)
-    lo, hi = _over_zones(np.minimum, x)[..., 0, :], _over_zones(np.maximum, x)[..., 0, :]
-    return _constant(lo, hi, hi - lo)
+    return _ZoneRange(np.asarray(values, dtype=np.float64)).constant
 
 
 def _constant(lo: NDArray[np.float64], hi: NDArray[np.float64], span: NDArray[np.float64]) -> NDArray[np.bool_]:
-    """``span <= CONSTANT_TOLERANCE * max(|hi|, |lo|, 1)``, elementwise."""
+    """``span <= CONSTANT_TOLERANCE * max(|hi|, |lo|, 1)``, elementwise.
+
+    With ``lo <= hi`` (a range), ``max(|hi|, |lo|)`` is ``max(hi, -lo)``.
+    """
     with np.errstate(invalid="ignore", over="ignore"):
-        return span <= CONSTANT_TOLERANCE * np.maximum(np.maximum(np.abs(hi), np.abs(lo)), 1.0)
+        return span <= CONSTANT_TOLERANCE * np.maximum(np.maximum(hi, -lo), 1.0)
 
 
 def ratio_fallback_columns(values: ArrayLike) -> NDArray[np.bool_]:
@@ -230,15 +257,22 @@ def entropy_weights(normalized: ArrayLike, constant: ArrayLike | None = None) ->
     ``S = sum_i x``, which needs a single logarithm pass over the table.
     """
     z = np.asarray(normalized, dtype=np.float64)
+    # All equal (e.g. 0.01 everywhere under minmax-shift): rounding would leave 1 - e a
+    # few ulp above 0, and DESIGN promises 0.
+    flat = (z == z[..., :1, :]).all(axis=-2)
+    if constant is not None:
+        flat |= np.asarray(constant, dtype=bool)
+    return _weights_of_normalized(z, flat)
+
+
+def _weights_of_normalized(z: NDArray[np.float64], constant: NDArray[np.bool_] | None) -> NDArray[np.float64]:
+    """:func:`entropy_weights` with the weightless columns already known (None: none)."""
     m = z.shape[-2]
     column_sum = _over_zones(np.add, z)[..., 0, :]
     x_log_x = _over_zones(np.add, _x_log_x(z))[..., 0, :]
-    # All equal (e.g. 0.01 everywhere under minmax-shift): rounding would leave 1 - e a
-    # few ulp above 0, and DESIGN promises 0.
-    flat = _over_zones(np.minimum, z)[..., 0, :] == _over_zones(np.maximum, z)[..., 0, :]
-    if constant is not None:
-        flat |= np.asarray(constant, dtype=bool)
-    return _weights_from_column_sums(column_sum, x_log_x, m, constant=flat if flat.any() else None)
+    return _weights_from_column_sums(
+        column_sum, x_log_x, m, constant=constant if constant is not None and constant.any() else None
+    )
 
 
 def _x_log_x(z: NDArray[np.float64], out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
@@ -419,15 +453,21 @@ def entropy_scores(
 def _entropy_scores_one_table(x, benefit, normalization, score_kind, weights, lower, upper):
     """:func:`entropy_scores` for a single (m, n) table, through the public functions."""
     z_weights = None
+    zone_range = _ZoneRange(x)
     if weights is None:
-        z_weights = normalize(x, benefit, normalization, lower, upper)
-        w = entropy_weights(z_weights, constant_columns(x))
+        z_weights = _normalize(x, benefit, normalization, lower, upper, zone_range)
+        if lower is None and upper is None:
+            # Without goalposts, normalised values are all equal only in a constant
+            # column (as the batched path relies on too): the raw test is enough.
+            w = _weights_of_normalized(z_weights, zone_range.constant)
+        else:
+            w = entropy_weights(z_weights, zone_range.constant)
     else:
         w = np.broadcast_to(np.asarray(weights, dtype=np.float64), x.shape[-1:])
     if z_weights is not None and score_kind == normalization:
         z_scores = z_weights
     else:
-        z_scores = normalize(x, benefit, score_kind, lower, upper)
+        z_scores = _normalize(x, benefit, score_kind, lower, upper, zone_range)
     return w, composite_scores(z_scores, w)
 
 
