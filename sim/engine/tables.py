@@ -162,7 +162,7 @@ class LinkTrace:
     fired: list[np.ndarray] = field(default_factory=list)
     undefined: list[np.ndarray] = field(default_factory=list)
 
-    def any_undefined(self, batch_shape: tuple[int, ...]) -> np.ndarray | None:
+    def any_undefined(self) -> np.ndarray | None:
         """Per table: whether some link was undefined (None: no elasticity link, so never)."""
         out = None
         for mask in self.undefined:
@@ -311,7 +311,7 @@ def finish(tables: np.ndarray, base: np.ndarray, rules: TableRules, relax: bool 
     before = tables[..., :0] if relax else round_counts(tables, rules.is_integer)
     ok = in_range(tables, rules.low, rules.high)
     valid = ok.all(axis=(-2, -1))
-    undefined = links.any_undefined(tables.shape[:-2])
+    undefined = links.any_undefined()
     if undefined is not None:
         valid &= ~undefined
     return Finished(links=links, before_rounding=before, in_range=ok, valid=valid)
