@@ -80,6 +80,17 @@ def ranking_frame(result: Result, package: DataPackage, lang: str = "zh") -> pd.
     )
 
 
+def fixed_decimals(frame: pd.DataFrame, decimals: int = 2) -> pd.DataFrame:
+    """``frame`` with its float columns as text with exactly ``decimals`` decimals (for a static table).
+
+    A static table in the browser shows what it is given; ``-0.00`` is shown as ``0.00``.
+    """
+    shown = frame.copy()
+    for column in frame.columns[[pd.api.types.is_float_dtype(dtype) for dtype in frame.dtypes]]:
+        shown[column] = [f"{value + 0.0:.{decimals}f}" for value in frame[column]]
+    return shown
+
+
 def comparison_labels(results: Sequence[Result], lang: str = "zh", names: Sequence[str] | None = None) -> list[str]:
     """Unique column labels for scenarios: ``[1] name``, ``[2] name``, ..."""
     names = list(names) if names is not None else [scenario_label(r, lang) for r in results]

@@ -30,7 +30,7 @@ from sim.report import (
     to_json,
 )
 from sim.scenario import Scenario, baseline_scenario, load_scenario
-from sim.text import did_you_mean
+from sim.text import did_you_mean, printable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 
@@ -38,18 +38,28 @@ EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
 #: and method options). Each module provides ``add_arguments(parser)`` and
 #: ``command(args) -> int``.
 PLUGGED_COMMANDS: list[tuple[str, str, str, bool]] = [
-    ("calibrate", "sim.calibrate", "rebuild the shipped baseline from the paper's published numbers", False),
+    ("calibrate", "sim.calibrate.cli", "rebuild the shipped baseline from the paper's published numbers", False),
     ("goal-seek", "sim.analysis.goalseek", "the least change of a zone's indicators that reaches a target", True),
     ("levers", "sim.analysis.levers", "score gain of a standard step on each indicator, for one zone", True),
     ("robustness", "sim.analysis.robustness", "Monte Carlo robustness of the ranking (data, weights, normalization)", True),
+    ("report", "sim.brief.cli", "the planner's brief of one scenario or several: a Word document or one web page", False),
 ]
+
+
+#: Longest argument error shown (argparse quotes the bad value, which may be huge).
+MAX_ARGUMENT_MESSAGE = 300
+#: Options naming a file or folder: an empty value is a mistake, not "the current folder".
+PATH_OPTIONS = ("out", "data")
 
 
 class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so every error takes one path."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}")
+        text = f"{self.prog}: {message}"
+        if len(text) > MAX_ARGUMENT_MESSAGE:
+            text = text[: MAX_ARGUMENT_MESSAGE - 1] + "…"
+        raise UsageError(text)
 
 
 def common_options() -> argparse.ArgumentParser:
@@ -124,7 +134,8 @@ def package_from(args: argparse.Namespace) -> DataPackage:
 
 
 def emit(text: str) -> None:
-    """Print to stdout, newline-terminated."""
+    """Print to stdout, newline-terminated; control characters are shown, never obeyed."""
+    text = printable(text)
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
@@ -184,11 +195,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         try:
             scenario = load_scenario(path, package)
             run_scenario(package, scenario)
-            print(render(msg("validate.ok", path=path, name=scenario.name, count=len(scenario.interventions),
-                             year=scenario.year), lang))
+            print(printable(render(msg("validate.ok", path=path, name=scenario.name,
+                                       count=len(scenario.interventions), year=scenario.year), lang)))
         except SimError as exc:
             failed += 1
-            print(render(msg("validate.invalid", error=exc.render(lang)), lang), file=sys.stderr)
+            # As run prints it: control characters in names are shown, never obeyed.
+            print(printable(render(msg("validate.invalid", error=exc.render(lang)), lang)), file=sys.stderr)
     summary = render(msg("validate.summary", valid=len(args.files) - failed, invalid=failed), lang)
     print(summary, file=sys.stderr if failed else sys.stdout)
     return EXIT_INVALID if failed else EXIT_OK
@@ -249,21 +261,28 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = list(sys.argv[1:] if argv is None else argv)
         parser = build_parser(argv)
         args = parser.parse_args(argv)
+        for option in PATH_OPTIONS:
+            if getattr(args, option, None) == "":
+                raise UsageError(msg("cli.empty_path", option=f"--{option}"))
         handler: Callable[[argparse.Namespace], int] = args.handler
         return handler(args)
     except SimError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {printable(str(exc))}", file=sys.stderr)
+        return EXIT_INVALID
+    except OSError as exc:  # a file the user named that cannot be read or written
+        if isinstance(exc, BrokenPipeError):
+            return EXIT_OK
+        where = f"{printable(str(exc.filename))}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
         return EXIT_INVALID
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:
-        return EXIT_OK
     except Exception as exc:  # a bug of ours: say so plainly; the traceback on request
         if os.environ.get("ZONESIM_DEBUG"):
             traceback.print_exc()
         print(
-            f"internal error ({type(exc).__name__}): {exc}. Please report it "
+            f"internal error ({type(exc).__name__}): {printable(str(exc))[:500]}. Please report it "
             "(set ZONESIM_DEBUG=1 to see the traceback).",
             file=sys.stderr,
         )

@@ -7,7 +7,62 @@ it as it is, without a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
+
+#: Problems shown in a message; the rest are counted ("... and 1,234 more"), so that a
+#: file with a hundred thousand errors gives a message a person can read, at once.
+MAX_SHOWN = 50
+#: Problems kept by a :class:`Problems` list; the rest are only counted.
+MAX_KEPT = 1_000
+#: Longest problem shown: one that quotes a hostile value (a list of 100,000 ids) is cut.
+MAX_PROBLEM_CHARS = 2_000
+
+
+class Problems(list):
+    """A list of problems that keeps the first :data:`MAX_KEPT` and counts the rest.
+
+    Validators append to it as to a list; a loop over a collection of hostile size
+    can ask :attr:`full` and stop building messages (suggestions cost time) while
+    still counting. :class:`SimError` reports the count of those not kept.
+    """
+
+    def __init__(self, items: Iterable[str] = (), limit: int = MAX_KEPT):
+        super().__init__()
+        self.limit = limit
+        self.omitted = 0
+        self.extend(items)
+
+    @property
+    def full(self) -> bool:
+        """Whether further problems are only counted."""
+        return len(self) >= self.limit
+
+    def append(self, problem: str) -> None:  # type: ignore[override]
+        if self.full:
+            self.omitted += 1
+        else:
+            super().append(problem)
+
+    def extend(self, problems: Iterable[str]) -> None:  # type: ignore[override]
+        for problem in problems:
+            self.append(problem)
+        self.omitted += getattr(problems, "omitted", 0)
+
+    def absorb(self, error: SimError) -> None:
+        """Take over the problems of ``error`` (and its count of those not kept)."""
+        self.extend(error.problems)
+        self.omitted += error.omitted
+
+    def each(self, items: Sequence, message: Callable[..., str]) -> None:
+        """One problem per item: ``message(item)`` while there is room, then only counted."""
+        room = max(self.limit - len(self), 0)
+        for item in items[:room]:
+            super().append(message(item))
+        self.omitted += max(len(items) - room, 0)
+
+    @property
+    def total(self) -> int:
+        return len(self) + self.omitted
 
 
 class SimError(Exception):
@@ -24,6 +79,8 @@ class SimError(Exception):
 
     def __init__(self, problems: str | Iterable[str], source: str | None = None):
         self.problems = [problems] if isinstance(problems, str) else list(problems)
+        #: Problems found but not kept (see :class:`Problems`); counted in the message.
+        self.omitted = getattr(problems, "omitted", 0)
         if not self.problems:
             self.problems = ["unknown problem"]
         self.source = source
@@ -43,14 +100,24 @@ class SimError(Exception):
             (see :mod:`sim.messages`).
         """
         from sim.messages import msg, render
+        from sim.text import printable
 
-        head = f"{self.source}: " if self.source else ""
-        shown = [render(problem, lang, names) for problem in self.problems]
-        if len(shown) == 1:
+        head = f"{printable(self.source)}: " if self.source else ""
+        total = len(self.problems) + self.omitted
+        # A problem quotes what the user wrote: shown, never obeyed (an escape sequence in a name).
+        shown = [_cut(printable(render(problem, lang, names))) for problem in self.problems[:MAX_SHOWN]]
+        if total == 1:
             return head + shown[0]
-        count = msg("errors.several", count=len(shown)).render(lang)
+        count = msg("errors.several", count=total).render(lang)
         colon = "：" if lang == "zh" else ":"
-        return head + count + colon + "\n" + "\n".join(f"  - {p}" for p in shown)
+        lines = [f"  - {p}" for p in shown]
+        if total > len(shown):
+            lines.append("  " + msg("errors.more", count=total - len(shown)).render(lang))
+        return head + count + colon + "\n" + "\n".join(lines)
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= MAX_PROBLEM_CHARS else text[: MAX_PROBLEM_CHARS - 1] + "…"
 
 
 class DataError(SimError):

@@ -8,8 +8,9 @@ every sheet into the same rows a CSV file gives and validates them with
 :func:`sim.data.build_package`, so a workbook is checked exactly like a folder; the
 messages name the workbook, the sheet, the row and the value.
 
-Uploaded CSV files (``indicators.csv`` ... and an optional ``method.yaml``) go
-through :func:`sim.data.read_csv_rows` and the same :func:`~sim.data.build_package`.
+Everything openpyxl does with an uploaded file happens inside one exception boundary
+(:func:`_read_sheets`): a damaged workbook is a :class:`~sim.errors.DataError`. Text is
+always written as text, never as a formula. Uploads as a whole: :mod:`sim.uploads`.
 
 Examples
 --------
@@ -22,25 +23,30 @@ True
 
 from __future__ import annotations
 
-import datetime as _dt
 import hashlib
 import io
 import json
 import math
 import re
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from typing import Any
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
 from openpyxl import Workbook, load_workbook
 
-from sim.data import MAX_CSV_BYTES, REQUIRED_COLUMNS, DataPackage, build_package, read_csv_rows
+from sim.csvfiles import cell_text
+from sim.data import REQUIRED_COLUMNS, SHEET_PLACES, DataPackage, build_package
 from sim.engine import Result
-from sim.errors import DataError
+from sim.errors import DataError, Problems
+from sim.messages import Message, msg
 from sim.method.options import METHOD_KEYS
 from sim.report import comparison_frame
+from sim.text import printable, shown
+from sim.values import number_hint, parse_number
 from sim.yamlio import load_yaml
 
 TABLES = ("indicators", "groups", "zones", "baseline")
@@ -49,6 +55,8 @@ LINK_COLUMNS = ("from", "to", "elasticity", "additive", "note")
 #: Largest workbook accepted (bytes, compressed) and what it may expand to.
 MAX_WORKBOOK_BYTES = 20_000_000
 MAX_WORKBOOK_EXPANDED = 200_000_000
+#: Most parts (files inside the zip) of a workbook; a data package's workbook has about 20.
+MAX_WORKBOOK_PARTS = 10_000
 MAX_SHEET_ROWS = 200_000
 MAX_SHEET_COLUMNS = 200
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -87,17 +95,30 @@ def _cell(value: Any) -> Any:
         return int(value)
     if isinstance(value, np.floating):
         return float(value)
+    if isinstance(value, str):
+        return printable(value)  # a control character would make openpyxl refuse the workbook
     return value
 
 
 def _write_sheet(workbook: Workbook, title: str, frame: pd.DataFrame) -> None:
+    """One sheet: a header row, then the frame's rows. Text is always written as text,
+    never as a formula: a name such as ``=HYPERLINK(...)`` stays a name (OWASP's CSV
+    injection advice, for workbooks)."""
     sheet = workbook.create_sheet(title)
-    sheet.append([str(c) for c in frame.columns])
-    for record in frame.itertuples(index=False):
-        sheet.append([_cell(v) for v in record])
+    for position, column in enumerate(frame.columns, start=1):
+        _put(sheet, 1, position, str(column))
+    for row, record in enumerate(frame.itertuples(index=False), start=2):
+        for position, value in enumerate(record, start=1):
+            _put(sheet, row, position, _cell(value))
     for position, column in enumerate(frame.columns, start=1):
         width = max([len(str(column))] + [len(str(v)) for v in frame[column].head(200)]) + 2
         sheet.column_dimensions[sheet.cell(row=1, column=position).column_letter].width = min(width, 60)
+
+
+def _put(sheet, row: int, column: int, value: Any) -> None:
+    cell = sheet.cell(row=row, column=column, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # openpyxl would store "=..." as a formula
 
 
 def _to_bytes(workbook: Workbook) -> bytes:
@@ -119,8 +140,8 @@ def package_to_workbook(package: DataPackage, readme: bool = True) -> bytes:
     workbook.remove(workbook.active)
     if readme:
         sheet = workbook.create_sheet("readme")
-        for line in [*_README["zh"], "", *_README["en"]]:
-            sheet.append([line])
+        for row, line in enumerate([*_README["zh"], "", *_README["en"]], start=1):
+            _put(sheet, row, 1, line)
         sheet.column_dimensions["A"].width = 120
     indicators = package.indicators.reset_index()
     _write_sheet(workbook, "indicators", indicators)
@@ -147,23 +168,6 @@ def template_workbook(package: DataPackage) -> bytes:
 # --------------------------------------------------------------------------- reading
 
 
-def _text(value: Any) -> str:
-    """A cell as the text a CSV file would hold (numbers at full precision)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 2**53:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat()
-    return str(value).strip()
-
-
 def _check_archive(data: bytes, source: str) -> None:
     """Refuse what is not an .xlsx file, or one that would expand too far (a zip bomb)."""
     if len(data) > MAX_WORKBOOK_BYTES:
@@ -174,10 +178,12 @@ def _check_archive(data: bytes, source: str) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
-    except (zipfile.BadZipFile, ValueError, OSError) as exc:
-        raise DataError(f"not a readable Excel .xlsx workbook ({exc})", source) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise DataError(msg("excel.not_a_workbook", reason=printable(str(exc))[:200]), source) from None
+    if len(members) > MAX_WORKBOOK_PARTS:
+        raise DataError(msg("excel.too_many_parts", parts=len(members), limit=MAX_WORKBOOK_PARTS), source)
     expanded = sum(member.file_size for member in members)
-    if len(members) > 10_000 or expanded > MAX_WORKBOOK_EXPANDED:
+    if expanded > MAX_WORKBOOK_EXPANDED:
         raise DataError(
             f"the workbook expands to {expanded:,} bytes in {len(members)} parts; at most "
             f"{MAX_WORKBOOK_EXPANDED:,} bytes are accepted",
@@ -185,32 +191,55 @@ def _check_archive(data: bytes, source: str) -> None:
         )
 
 
-def _sheet_rows(sheet, title: str, source: str) -> list[dict[str, str]]:
+class _Progress:
+    """Where reading a workbook has got to, for the message when it fails."""
+
+    def __init__(self):
+        self.sheet: str | None = None
+        self.row = 0
+
+    def where(self) -> Message:
+        if self.sheet is None:
+            return msg("excel.where_opening")
+        if self.row == 0:
+            return msg("excel.where_sheet", sheet=self.sheet)
+        return msg("excel.where_row", sheet=self.sheet, row=self.row)
+
+
+def _sheet_rows(sheet, title: str, source: str, progress: _Progress) -> list[dict[str, str]]:
     """Rows of a sheet as dicts of text (header lower-cased), with the Excel row number."""
-    rows_iter = sheet.iter_rows(values_only=True)
+    progress.sheet, progress.row = title, 0
+    # The sheet's declared size (<dimension>) is not trusted: openpyxl would drop rows
+    # below it without a word. Rows are counted here instead (at most MAX_SHEET_ROWS),
+    # and columns bounded, or a cell at XFD1048576 would make every row 16,384 wide.
+    sheet.reset_dimensions()
+    rows_iter = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS + 1, values_only=True)
     header_row = next(rows_iter, None)
     where = f"sheet {title!r}"
     if header_row is None or not any(c is not None and str(c).strip() for c in header_row):
         raise DataError(f"{where}: the sheet is empty; expected a header row and data rows", source)
-    if len(header_row) > MAX_SHEET_COLUMNS:
-        raise DataError(f"{where}: {len(header_row)} columns; at most {MAX_SHEET_COLUMNS}", source)
-    header = [_text(c).lower() for c in header_row]
+    header = [cell_text(c).lower() for c in header_row]
     while header and not header[-1]:
         header.pop()
+    if len(header) > MAX_SHEET_COLUMNS:
+        raise DataError(f"{where}: more than {MAX_SHEET_COLUMNS} columns; at most {MAX_SHEET_COLUMNS}", source)
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if duplicated:
         raise DataError(f"{where}: the header repeats {', '.join(duplicated)}", source)
     rows = []
     for number, cells in enumerate(rows_iter, start=2):
+        progress.row = number
         if number > MAX_SHEET_ROWS:
             raise DataError(f"{where}: more than {MAX_SHEET_ROWS:,} rows", source)
-        texts = [_text(c) for c in cells]
+        if cells.count(None) == len(cells):  # an empty row (openpyxl fills in missing rows)
+            continue
+        texts = [cell_text(c) for c in cells]
         if not any(texts):
             continue
         extra = [i for i, text in enumerate(texts) if text and (i >= len(header) or not header[i])]
         if extra:
             raise DataError(
-                f"{where}, row {number}: a value ({texts[extra[0]]!r}) in a column without a header", source
+                f"{where}, row {number}: a value ({shown(texts[extra[0]])}) in a column without a header", source
             )
         row = {h: (texts[i] if i < len(texts) else "") for i, h in enumerate(header) if h}
         row["_line"] = str(number)
@@ -223,7 +252,10 @@ _CSV_FILE = re.compile(r"^(indicators|groups|zones|baseline)\.csv:")
 
 
 def _sheet_message(problem: str) -> str:
-    """A :func:`build_package` message (written for CSV files) in terms of sheets and rows."""
+    """A message written for CSV files (method options, links) in terms of sheets and rows;
+    catalogue messages name sheets already (:data:`sim.data.SHEET_PLACES`)."""
+    if isinstance(problem, Message):
+        return problem
     problem = _CSV_WHERE.sub(lambda m: f"sheet {m.group(1)!r}, row {m.group(2)}", problem)
     problem = _CSV_FILE.sub(lambda m: f"sheet {m.group(1)!r}:", problem)
     problem = problem.replace("indicators.csv", "sheet 'indicators'").replace("method.yaml", "sheet 'method'")
@@ -242,7 +274,7 @@ def _method_data(method_rows: list[dict[str, str]] | None, link_rows: list[dict[
             problems.append(f"sheet 'method', row {row['_line']}: the key is blank; allowed: {', '.join(METHOD_KEYS)}")
             continue
         if key in data:
-            problems.append(f"sheet 'method', row {row['_line']}: {key!r} is given twice")
+            problems.append(f"sheet 'method', row {row['_line']}: {shown(key)} is given twice")
             continue
         if key == "weights" and value.startswith("{"):
             try:
@@ -261,11 +293,12 @@ def _method_data(method_rows: list[dict[str, str]] | None, link_rows: list[dict[
             if text == "":
                 continue
             if column in ("elasticity", "additive"):
-                try:
-                    link[column] = float(text)
-                except ValueError:
-                    problems.append(f"sheet 'links', row {row['_line']}: {column} {text!r} is not a number")
+                number = parse_number(text)
+                if number is None:
+                    problems.append(f"sheet 'links', row {row['_line']}: {column} {shown(text)} is not a number"
+                                    f"{number_hint(text)}")
                     continue
+                link[column] = number
             else:
                 link[column] = text
         links.append(link)
@@ -276,128 +309,103 @@ def _method_data(method_rows: list[dict[str, str]] | None, link_rows: list[dict[
     return data
 
 
+def _read_sheets(data: bytes, source: str) -> tuple[dict[str, list[dict[str, str]]], dict[str, list], list]:
+    """The rows of the table sheets and of the optional method and links sheets.
+
+    Everything openpyxl and the XML parser do happens here, inside one boundary: a
+    damaged workbook (a shared text that does not exist, an entity bomb, a cell of
+    the wrong type, a truncated part) is a :class:`DataError` naming the sheet and row
+    reached, never a traceback.
+    """
+    progress = _Progress()
+    tables: dict[str, list[dict[str, str]]] = {}
+    optional: dict[str, list] = {}
+    problems: list = []
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            titles = {name.strip().lower(): name for name in workbook.sheetnames}
+            missing = [name for name in TABLES if name not in titles]
+            if missing:
+                raise DataError(
+                    f"sheet(s) {', '.join(missing)} missing; the workbook needs the sheets {', '.join(TABLES)} "
+                    f"(and optionally method, links); it has {printable(', '.join(workbook.sheetnames)) or 'none'}",
+                    source,
+                )
+            for name in TABLES:
+                try:
+                    rows = _sheet_rows(workbook[titles[name]], name, source, progress)
+                except DataError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                header = set(rows[0]) if rows else set()
+                required = REQUIRED_COLUMNS[f"{name}.csv"]
+                if rows and not set(required) <= header:
+                    absent = [c for c in required if c not in header]
+                    problems.append(f"sheet {name!r}: missing column(s) {', '.join(absent)}; "
+                                    f"the header must have {', '.join(required)}")
+                    continue
+                tables[f"{name}.csv"] = rows
+            for name in ("method", "links"):
+                if name in titles:
+                    try:
+                        optional[name] = _sheet_rows(workbook[titles[name]], name, source, progress)
+                    except DataError as exc:
+                        if "the sheet is empty" not in str(exc):
+                            problems.extend(exc.problems)
+                        optional[name] = []
+        finally:
+            workbook.close()
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the boundary: openpyxl and XML parsers raise many kinds
+        raise DataError(msg("excel.damaged", where=progress.where(), reason=_damage(exc)), source) from None
+    return tables, optional, problems
+
+
+def _damage(exc: Exception) -> Message:
+    """What an exception from openpyxl or the XML parser says about the file (never its
+    message, which may hold a server path)."""
+    if isinstance(exc, IndexError):
+        return msg("excel.damage_shared_string")
+    if isinstance(exc, (ElementTree.ParseError, SyntaxError)) or "expat" in type(exc).__module__:
+        return msg("excel.damage_xml")
+    if isinstance(exc, (zipfile.BadZipFile, zlib.error, EOFError, KeyError)):
+        return msg("excel.damage_part")
+    if isinstance(exc, (ValueError, TypeError, OverflowError, AttributeError)):
+        return msg("excel.damage_cell")
+    if isinstance(exc, MemoryError):
+        return msg("excel.damage_size")
+    return msg("excel.damage_other", kind=type(exc).__name__)
+
+
 def package_from_workbook(data: bytes, source: str = "workbook.xlsx") -> DataPackage:
     """Read and validate a data package from one Excel workbook.
 
     Raises
     ------
     DataError
-        Every problem, each naming the workbook, the sheet, the row and the value.
+        Every problem, each naming the workbook, the sheet, the row and the value; a
+        damaged workbook, naming how far it could be read.
     """
+    source = printable(source)
     _check_archive(data, source)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file  # noqa: BLE001
-        raise DataError(f"not a readable Excel .xlsx workbook ({type(exc).__name__}: {exc})", source) from None
-    try:
-        titles = {name.strip().lower(): name for name in workbook.sheetnames}
-        missing = [name for name in TABLES if name not in titles]
-        if missing:
-            raise DataError(
-                f"sheet(s) {', '.join(missing)} missing; the workbook needs the sheets {', '.join(TABLES)} "
-                f"(and optionally method, links); it has {', '.join(workbook.sheetnames) or 'none'}",
-                source,
-            )
-        tables: dict[str, list[dict[str, str]]] = {}
-        problems: list[str] = []
-        for name in TABLES:
-            try:
-                rows = _sheet_rows(workbook[titles[name]], name, source)
-            except DataError as exc:
-                problems.extend(exc.problems)
-                continue
-            header = set(rows[0]) if rows else set()
-            required = REQUIRED_COLUMNS[f"{name}.csv"]
-            if rows and not set(required) <= header:
-                absent = [c for c in required if c not in header]
-                problems.append(f"sheet {name!r}: missing column(s) {', '.join(absent)}; "
-                                f"the header must have {', '.join(required)}")
-                continue
-            tables[f"{name}.csv"] = rows
-        optional = {}
-        for name in ("method", "links"):
-            if name in titles:
-                try:
-                    optional[name] = _sheet_rows(workbook[titles[name]], name, source)
-                except DataError as exc:
-                    if "the sheet is empty" not in str(exc):
-                        problems.extend(exc.problems)
-                    optional[name] = []
-    finally:
-        workbook.close()
+    tables, optional, problems = _read_sheets(data, source)
     if problems:
         raise DataError(problems, source)
     method_data = _method_data(optional.get("method"), optional.get("links"), source)
-    for name in TABLES:
-        tables[f"{name}.csv"] = [{k: v for k, v in row.items()} for row in tables[f"{name}.csv"]]
     try:
-        return build_package(tables, method_data, digest=hashlib.sha256(data).hexdigest())
+        return build_package(tables, method_data, digest=hashlib.sha256(data).hexdigest(), places=SHEET_PLACES)
     except DataError as exc:
-        raise DataError([_sheet_message(p) for p in exc.problems], source) from None
-
-
-CSV_FILES = ("indicators.csv", "groups.csv", "zones.csv", "baseline.csv")
+        raise DataError(Problems(map(_sheet_message, exc.problems)), source) from None
 
 
 def package_from_files(files: Mapping[str, bytes], source: str = "upload") -> DataPackage:
-    """Read and validate a data package from uploaded files.
+    """Read and validate an uploaded data package: see :func:`sim.uploads.package_from_upload`
+    (kept under this name until the app calls that)."""
+    from sim.uploads import package_from_upload
 
-    Parameters
-    ----------
-    files : mapping of file name to bytes
-        Either the four CSV files (``indicators.csv``, ``groups.csv``, ``zones.csv``,
-        ``baseline.csv``) and optionally ``method.yaml``, or exactly one ``.xlsx`` workbook.
-    source : str
-        Named in messages.
-
-    Raises
-    ------
-    DataError
-        Missing or unexpected files, and every problem in them (file, line, value).
-    """
-    named = {name.replace("\\", "/").rsplit("/", 1)[-1].strip().lower(): data for name, data in files.items()}
-    workbooks = [name for name in named if name.endswith((".xlsx", ".xlsm"))]
-    if workbooks:
-        if len(named) != 1:
-            raise DataError(
-                f"upload either one Excel workbook or the CSV files, not both ({', '.join(sorted(named))})", source
-            )
-        name = workbooks[0]
-        return package_from_workbook(named[name], name)
-    problems = []
-    if any(name.endswith(".xls") for name in named):
-        problems.append("old .xls files cannot be read; save the workbook as .xlsx")
-    allowed = (*CSV_FILES, "method.yaml", "method.yml")
-    for name in named:
-        if name not in allowed and not name.endswith(".xls"):
-            problems.append(f"{name}: unexpected file; a data package has {', '.join(CSV_FILES)} and optionally method.yaml")
-    missing = [name for name in CSV_FILES if name not in named]
-    if missing:
-        problems.append(f"missing file(s) {', '.join(missing)}; upload all four CSV files together (or one workbook)")
-    if problems:
-        raise DataError(problems, source)
-    tables = {}
-    for name in CSV_FILES:
-        if len(named[name]) > MAX_CSV_BYTES:
-            problems.append(f"{name}: {len(named[name]):,} bytes is too large (at most {MAX_CSV_BYTES:,})")
-            continue
-        try:
-            tables[name] = read_csv_rows(named[name], name)
-        except DataError as exc:
-            problems.extend(exc.problems)
-    method_data = None
-    method_name = "method.yaml" if "method.yaml" in named else "method.yml" if "method.yml" in named else None
-    if method_name:
-        try:
-            method_data, _ = load_yaml(named[method_name], "method.yaml", DataError)
-        except DataError as exc:
-            problems.append(str(exc))
-    if problems:
-        raise DataError(problems, source)
-    digest = hashlib.sha256()
-    for name in sorted(named):
-        digest.update(name.encode() + b"\0" + named[name] + b"\0")
-    return build_package(tables, method_data, digest=digest.hexdigest(), root=None)
+    return package_from_upload(files, source=source)
 
 
 # --------------------------------------------------------------------------- comparisons

@@ -173,7 +173,7 @@ def result_csv(result: Result, package: DataPackage, lang: str = "en") -> str:
     frame.insert(0, "name", [package.name("zone", z, lang) for z in frame.index])
     frame.insert(0, "year", result.year)
     frame.insert(0, "scenario", result.scenario.name)
-    return _to_csv(frame.rename_axis("zone").reset_index())
+    return csv_text(frame.rename_axis("zone").reset_index())
 
 
 def comparison_frame(results: Sequence[Result]) -> pd.DataFrame:
@@ -235,12 +235,35 @@ def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False)
 
 
-def _to_csv(frame: pd.DataFrame) -> str:
+#: First characters that make a spreadsheet read a cell as a formula (OWASP, "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """``text`` with a leading ``'`` when a spreadsheet would take it for a formula.
+
+    Examples
+    --------
+    >>> neutralise_formula("=cmd|' /C calc'!A0"), neutralise_formula("Sunan")
+    ("'=cmd|' /C calc'!A0", 'Sunan')
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A table as CSV: numbers at full precision, text cells that a spreadsheet would run
+    as a formula neutralised with a leading ``'`` (numbers, negative ones included, are
+    written as numbers). Every CSV the tool writes goes through here."""
+    safe = frame.copy(deep=False)
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]) and not pd.api.types.is_bool_dtype(safe[column]):
+            safe[column] = [neutralise_formula(v) if isinstance(v, str) else v for v in safe[column].tolist()]
+    safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
     buffer = io.StringIO()
-    frame.to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.17g")
+    safe.to_csv(buffer, index=False, lineterminator="\n", quoting=csv.QUOTE_MINIMAL, float_format="%.17g")
     return buffer.getvalue()
 
 
 def comparison_csv(results: Sequence[Result]) -> str:
     """The long comparison table as CSV, at full precision."""
-    return _to_csv(comparison_frame(results).drop(columns="position"))
+    return csv_text(comparison_frame(results).drop(columns="position"))

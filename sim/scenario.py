@@ -27,18 +27,26 @@ Examples
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sim.data import DataPackage
-from sim.errors import ScenarioError, SimError
+from sim.data import MAX_LINKS, DataPackage
+from sim.errors import Problems, ScenarioError, SimError
 from sim.links import Link, link_order, parse_links
+from sim.messages import msg
 from sim.method.options import METHOD_KEYS, Method, method_from_mapping
-from sim.text import did_you_mean
+from sim.text import did_you_mean, printable, shown, text_problem, texts_in
 from sim.values import is_bounded_number
-from sim.yamlio import MAX_YAML_BYTES, YamlPath, dump_yaml, load_yaml, write_atomic
+from sim.yamlio import (
+    MAX_YAML_BYTES,
+    YamlPath,
+    dotted,
+    dump_yaml,
+    load_yaml,
+    write_atomic,
+)
 
 SCHEMA_VERSION = 1
 TOP_KEYS = ("version", "name", "name_zh", "description", "year", "method", "interventions", "links")
@@ -48,7 +56,9 @@ MAX_ABSOLUTE = 1e12
 #: Allowed relative changes, in percent.
 MIN_PERCENT, MAX_PERCENT = -100.0, 1e6
 MAX_TEXT = 10_000
-_PERCENT = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$")
+#: Most interventions in one scenario (a planner's scenario has a few dozen).
+MAX_INTERVENTIONS = 20_000
+_PERCENT = re.compile(r"^\s*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)\s*%\s*$", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -185,17 +195,19 @@ def load_scenario(path: str | Path, package: DataPackage) -> Scenario:
         Every problem in the file, or a file that cannot be read.
     """
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError(f"no such file{' (it is a folder)' if path.is_dir() else ''}", str(path))
-    if path.stat().st_size > MAX_YAML_BYTES:
-        raise ScenarioError(
-            f"the file is {path.stat().st_size:,} bytes; at most {MAX_YAML_BYTES:,} bytes are accepted", str(path)
-        )
+    source = printable(str(path))
     try:
-        data = path.read_bytes()
+        if not path.is_file():
+            raise ScenarioError(f"no such file{' (it is a folder)' if path.is_dir() else ''}", source)
+        if path.stat().st_size > MAX_YAML_BYTES:
+            raise ScenarioError(
+                f"the file is {path.stat().st_size:,} bytes; at most {MAX_YAML_BYTES:,} bytes are accepted", source
+            )
+        with path.open("rb") as stream:  # a file that grew since stat() is still read only so far
+            data = stream.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(f"cannot read the file ({exc.strerror})", str(path)) from None
-    return parse_scenario(data, package, source=str(path))
+        raise ScenarioError(msg("files.unreadable", reason=exc.strerror or type(exc).__name__), source) from None
+    return parse_scenario(data, package, source=source)
 
 
 def parse_scenario(data: bytes | str, package: DataPackage, source: str = "scenario") -> Scenario:
@@ -230,12 +242,11 @@ def scenario_from_dict(
         Listing every problem, each with line (when known), field, value and what is allowed.
     """
     lines = dict(lines or {})
-    problems: list[str] = []
+    problems = Problems()
 
     def at(*path: Any) -> str:
         line = lines.get(tuple(path))
-        dotted = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
-        return f"line {line}, {dotted}" if line else dotted
+        return f"line {line}, {dotted(path)}" if line else dotted(path)
 
     if document is None:
         raise ScenarioError("the file is empty; a scenario needs at least version, name and year", source)
@@ -243,15 +254,19 @@ def scenario_from_dict(
         raise ScenarioError(
             f"a scenario must be a mapping (version, name, year, interventions, ...), not {_kind(document)}", source
         )
+    for path, text in texts_in(document):
+        problem = text_problem(text)
+        if problem is not None:
+            problems.append(f"{at(*path)}: {problem}")
     for key in document:
         if key not in TOP_KEYS:
-            problems.append(f"{at(key)}: unknown key {key!r}{did_you_mean(key, TOP_KEYS)}")
+            problems.append(f"{at(key)}: unknown key {shown(key)}{'' if problems.full else did_you_mean(key, TOP_KEYS)}")
 
     version = document.get("version")
     if version is None:
         problems.append(f"{at()}: 'version' is missing; add 'version: {SCHEMA_VERSION}'")
     elif version != SCHEMA_VERSION or isinstance(version, bool):
-        problems.append(f"{at('version')}: version {version!r} is not supported; allowed: {SCHEMA_VERSION}")
+        problems.append(f"{at('version')}: version {shown(version)} is not supported; allowed: {SCHEMA_VERSION}")
 
     name = document.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -274,10 +289,10 @@ def scenario_from_dict(
     if year is None:
         problems.append(f"{at()}: 'year' is missing; years in the data: {_years(package)}")
     elif isinstance(year, bool) or not isinstance(year, int):
-        problems.append(f"{at('year')}: year {year!r} must be a whole number; years in the data: {_years(package)}")
+        problems.append(f"{at('year')}: year {shown(year)} must be a whole number; years in the data: {_years(package)}")
         year = None
     elif year not in package.years:
-        problems.append(f"{at('year')}: year {year} is not in the data; years in the data: {_years(package)}")
+        problems.append(f"{at('year')}: year {shown(year)} is not in the data; years in the data: {_years(package)}")
         year = None
 
     options = document.get("method") or {}
@@ -291,16 +306,21 @@ def scenario_from_dict(
             problems.extend(exc.problems)
         options = dict(options)
         if isinstance(options.get("weights"), Mapping):
+            indicator_ids = package.indicator_ids
+            known = frozenset(indicator_ids)
             for key in options["weights"]:
-                if key not in package.indicator_ids:
-                    problems.append(
-                        f"{at('method', 'weights', key)}: unknown indicator {key!r}{did_you_mean(key, package.indicator_ids)}"
-                    )
+                if key not in known:
+                    hint = "" if problems.full else did_you_mean(key, indicator_ids)
+                    problems.append(f"{at('method', 'weights', key)}: unknown indicator {shown(key)}{hint}")
 
     interventions = _interventions(document.get("interventions"), package, at, lines, problems)
 
+    link_items = document.get("links")
+    if isinstance(link_items, list) and len(link_items) > MAX_LINKS:
+        problems.append(msg("scenario.too_many", where=at("links"), count=len(link_items), limit=MAX_LINKS))
+        link_items = None
     links, link_problems = parse_links(
-        document.get("links"), package.indicator_ids, "links", origin="scenario", line_of=lambda p: lines.get(p)
+        link_items, package.indicator_ids, "links", origin="scenario", line_of=lambda p: lines.get(p)
     )
     problems.extend(link_problems)
     declared = {(link.source, link.target) for link in package.links}
@@ -336,31 +356,37 @@ def _interventions(items: Any, package: DataPackage, at, lines: Mapping, problem
     if not isinstance(items, list):
         problems.append(f"{at('interventions')}: expected a list of interventions, got {_kind(items)}")
         return []
+    if len(items) > MAX_INTERVENTIONS:
+        problems.append(msg("scenario.too_many", where=at("interventions"), count=len(items), limit=MAX_INTERVENTIONS))
+        return []
     out = []
+    zone_ids, indicator_ids = package.zone_ids, package.indicator_ids
+    zone_set, indicator_set = frozenset(zone_ids), frozenset(indicator_ids)
     for index, item in enumerate(items):
         here = ("interventions", index)
         if not isinstance(item, Mapping):
             problems.append(f"{at(*here)}: expected a mapping with zone, indicator and by or to, got {_kind(item)}")
             continue
-        before = len(problems)
+        before = problems.total
         for key in item:
             if key not in INTERVENTION_KEYS:
-                problems.append(f"{at(*here, key)}: unknown key {key!r}{did_you_mean(key, INTERVENTION_KEYS)}")
-        zones = _ids(item, "zone", package.zone_ids, at, here, problems, allow_all=True)
-        indicators = _ids(item, "indicator", package.indicator_ids, at, here, problems, allow_all=False)
+                hint = "" if problems.full else did_you_mean(key, INTERVENTION_KEYS)
+                problems.append(f"{at(*here, key)}: unknown key {shown(key)}{hint}")
+        zones = _ids(item, "zone", zone_ids, zone_set, at, here, problems, allow_all=True)
+        indicators = _ids(item, "indicator", indicator_ids, indicator_set, at, here, problems, allow_all=False)
         change: dict[str, float | None] = {"amount": None, "percent": None, "to": None}
         if ("by" in item) == ("to" in item):
             problems.append(f"{at(*here)}: give exactly one of 'by' or 'to' (got {'both' if 'by' in item else 'neither'})")
         elif "to" in item:
-            change["to"] = _absolute(item["to"], at(*here, "to"), problems)
+            change["to"] = _absolute(item["to"], lambda here=here: at(*here, "to"), problems)
         elif isinstance(item["by"], str):
-            change["percent"] = _percent(item["by"], at(*here, "by"), problems)
+            change["percent"] = _percent(item["by"], lambda here=here: at(*here, "by"), problems)
         else:
-            change["amount"] = _absolute(item["by"], at(*here, "by"), problems)
+            change["amount"] = _absolute(item["by"], lambda here=here: at(*here, "by"), problems)
         note = item.get("note", "")
         if not isinstance(note, str):
             problems.append(f"{at(*here, 'note')}: expected text, got {_kind(note)}")
-        if len(problems) == before:
+        if problems.total == before:
             out.append(
                 Intervention(
                     zones=zones, indicators=indicators, note=note or "", line=lines.get(here), **change
@@ -369,49 +395,63 @@ def _interventions(items: Any, package: DataPackage, at, lines: Mapping, problem
     return out
 
 
-def _ids(item, key, known, at, here, problems, allow_all) -> tuple[str, ...]:
+def _ids(item, key, known, known_set, at, here, problems, allow_all) -> tuple[str, ...]:
     value = item.get(key)
-    allowed = [*known, "all"] if allow_all else list(known)
     if value is None:
         problems.append(f"{at(*here)}: '{key}' is required (an id{', a list of ids or all' if allow_all else ' or a list of ids'})")
         return ()
     values = value if isinstance(value, list) else [value]
     if not values:
         problems.append(f"{at(*here, key)}: the list is empty")
-    good = []
+    if len(values) > len(known):  # then some id is unknown or listed twice: say so once
+        what = msg("scenario.zones" if key == "zone" else "scenario.indicators")
+        problems.append(msg("scenario.id_list_too_long", where=at(*here, key), count=len(values), what=what,
+                            known=len(known)))
+        return ()
+    good: list[str] = []
     for position, single in enumerate(values):
+        if isinstance(single, str) and single in known_set and single not in good:
+            good.append(single)
+            continue
+        if isinstance(single, str) and allow_all and single == "all" and not isinstance(value, list):
+            good.append(single)
+            continue
         where = at(*here, key, position) if isinstance(value, list) else at(*here, key)
         if not isinstance(single, str):
             problems.append(f"{where}: expected an id (text), got {_kind(single)}")
-        elif single not in allowed or (single == "all" and isinstance(value, list)):
-            what = "zone" if key == "zone" else "indicator"
-            problems.append(f"{where}: unknown {what} {single!r}{did_you_mean(single, allowed)}")
+        elif single == "all" and allow_all:
+            problems.append(msg("scenario.all_in_list", where=where))
         elif single in good:
-            problems.append(f"{where}: {single!r} is listed twice")
+            problems.append(f"{where}: {shown(single)} is listed twice")
         else:
-            good.append(single)
+            what = "zone" if key == "zone" else "indicator"
+            allowed = [*known, "all"] if allow_all else known
+            hint = "" if problems.full else did_you_mean(single, allowed)
+            problems.append(f"{where}: unknown {what} {shown(single)}{hint}")
     return tuple(good)
 
 
-def _absolute(value: Any, where: str, problems: list[str]) -> float | None:
+def _absolute(value: Any, where: Callable[[], str], problems: list[str]) -> float | None:
+    """``value`` when it is a number within range, else None and a problem at ``where()``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         hint = " (a relative change is text ending in %, e.g. '+10%')" if isinstance(value, str) else ""
-        problems.append(f"{where}: {_kind(value)} is not a number{hint}")
+        problems.append(f"{where()}: {_kind(value)} is not a number{hint}")
         return None
     if not is_bounded_number(value, MAX_ABSOLUTE):
-        problems.append(f"{where}: {_kind(value)} is out of range; allowed: a finite number within +-{MAX_ABSOLUTE:g}")
+        problems.append(f"{where()}: {_kind(value)} is out of range; allowed: a finite number within +-{MAX_ABSOLUTE:g}")
         return None
     return value
 
 
-def _percent(text: str, where: str, problems: list[str]) -> float | None:
+def _percent(text: str, where: Callable[[], str], problems: list[str]) -> float | None:
+    """The percentage of ``"+10%"``, else None and a problem at ``where()``."""
     match = _PERCENT.match(text)
     if not match:
-        problems.append(f"{where}: {text!r} is not a relative change; write a number then %, e.g. '+10%' or '-5%'")
+        problems.append(f"{where()}: {shown(text)} is not a relative change; write a number then %, e.g. '+10%' or '-5%'")
         return None
     value = float(match.group(1))
     if not (MIN_PERCENT <= value <= MAX_PERCENT):
-        problems.append(f"{where}: {text!r} is out of range; allowed: {MIN_PERCENT:g}% to +{MAX_PERCENT:g}%")
+        problems.append(f"{where()}: {shown(text)} is out of range; allowed: {MIN_PERCENT:g}% to +{MAX_PERCENT:g}%")
         return None
     return value
 
@@ -432,7 +472,7 @@ def _number_text(value: float | None) -> str:
     if value is None:
         return ""
     text = repr(float(value))
-    return text[:-2] if text.endswith(".0") else text
+    return text.removesuffix(".0")
 
 
 def _plain_number(value: float | None) -> int | float | None:
@@ -461,5 +501,14 @@ def _years(package: DataPackage) -> str:
 def _kind(value: Any) -> str:
     if value is None:
         return "nothing"
-    text = repr(value)
-    return f"{type(value).__name__} {text[:60]}{'...' if len(text) > 60 else ''}"
+    return f"{type(value).__name__} {_short_repr(value)}"
+
+
+def _short_repr(value: Any) -> str:
+    """At most about 60 characters of ``repr(value)``, without building the whole repr of a
+    long list (a hostile file may hold 100,000 entries)."""
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return shown(type(value)(value[:8]))[:-1] + ", ...]"
+    if isinstance(value, dict) and len(value) > 8:
+        return shown(dict(list(value.items())[:8]))[:-1] + ", ...}"
+    return shown(value, limit=61)

@@ -12,7 +12,16 @@ Table rows
     Every intervention as one editable row (zone, indicator, change, value, note),
     and back. Rows are turned into the same plain data a YAML file holds and are
     validated by :func:`sim.scenario.scenario_from_dict`, so the table refuses
-    exactly what a file would.
+    exactly what a file would. The app shows the rows with names in its language
+    (:func:`display_rows`) and reads them back with :func:`rows_from_display`.
+
+Changed values
+    Every cell of the applied table that differs from the baseline (or that an
+    intervention set), its change on the slider's scale, and its cause: the slider,
+    the scenario file (any intervention the slider does not show) or a link from
+    another indicator (:func:`changed_values`). :func:`slider_effect` tells a slider
+    whose cell moved by more than it shows (a link, another intervention), so a
+    planner sees "+100 % via R&D spending" before stacking a second change.
 """
 
 from __future__ import annotations
@@ -26,6 +35,8 @@ from typing import Any
 import pandas as pd
 
 from sim.data import DataPackage
+from sim.i18n import t
+from sim.links import link_order
 from sim.scenario import Scenario, format_percent
 
 # --------------------------------------------------------------------------- sliders
@@ -62,10 +73,14 @@ class SliderSpec:
     disabled: bool = False
 
     def fits(self, value: float) -> bool:
-        """Whether ``value`` is a position of this slider."""
+        """Whether the slider (and its number box) can show ``value``: a whole number in range.
+
+        The number box beside the slider types any whole number, so a value between
+        two of the slider's steps is still the slider's own (its keys move on the steps).
+        """
         if not math.isfinite(value) or not self.low <= value <= self.high:
             return False
-        return float(value / self.step).is_integer()
+        return float(value).is_integer()
 
 
 def _nice_step(span: float) -> int:
@@ -335,3 +350,247 @@ def with_interventions(scenario: Scenario, interventions: list[dict[str, Any]]) 
     document = scenario.to_dict()
     document["interventions"] = interventions
     return document
+
+
+# --------------------------------------------------------------------------- table rows with names
+
+#: The change kinds as the app's table shows them (catalogue keys in ui.yaml).
+CHANGE_LABEL_KEYS = {"by %": "change_by_percent", "by": "change_by", "to": "change_to"}
+
+
+def _names(package: DataPackage, kind: str, ids: str, lang: str) -> str:
+    if ids == "all":
+        return t("all_zones", lang)
+    return ", ".join(package.name(kind, item, lang) for item in ids.split(", "))
+
+
+def display_rows(rows: Sequence[Mapping[str, Any]], package: DataPackage, lang: str) -> list[dict[str, Any]]:
+    """Rows of :func:`intervention_rows` with names in ``lang`` instead of ids (for the app's table)."""
+    out = []
+    for row in rows:
+        shown = dict(row)
+        shown["zone"] = _names(package, "zone", row["zone"], lang)
+        shown["indicator"] = _names(package, "indicator", row["indicator"], lang)
+        shown["change"] = t(CHANGE_LABEL_KEYS[row["change"]], lang) if row["change"] in CHANGE_LABEL_KEYS else row["change"]
+        out.append(shown)
+    return out
+
+
+def table_options(package: DataPackage, lang: str, rows: Sequence[Mapping[str, Any]] = ()) -> dict[str, list[str]]:
+    """Drop-down choices of the table's zone, indicator and change columns, in ``lang``.
+
+    Single zones and indicators by name, "all zones", and any multi-item cell already
+    in ``rows`` (from a file), so every row shows what it holds.
+    """
+    zones = [package.name("zone", z, lang) for z in package.zone_ids] + [t("all_zones", lang)]
+    indicators = [package.name("indicator", i, lang) for i in package.indicator_ids]
+    for row in rows:
+        if row.get("zone") and row["zone"] not in zones:
+            zones.append(row["zone"])
+        if row.get("indicator") and row["indicator"] not in indicators:
+            indicators.append(row["indicator"])
+    changes = [t(key, lang) for key in CHANGE_LABEL_KEYS.values()]
+    return {"zone": zones, "indicator": indicators, "change": changes}
+
+
+def rows_from_display(rows: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
+    """The table's rows back in the terms :func:`rows_to_interventions` reads (names resolve there)."""
+    kinds = {t(key, lang): kind for kind, key in CHANGE_LABEL_KEYS.items()}
+    everywhere = t("all_zones", lang)
+    out = []
+    for row in rows:
+        plain = dict(row)
+        if isinstance(plain.get("zone"), str) and plain["zone"].strip() == everywhere:
+            plain["zone"] = "all"
+        change = plain.get("change")
+        if isinstance(change, str) and change in kinds:
+            plain["change"] = kinds[change]
+        out.append(plain)
+    return out
+
+
+# --------------------------------------------------------------------------- changed values and their causes
+
+SLIDER, FILE, LINK = "slider", "file", "link"
+
+
+@dataclass(frozen=True)
+class Cause:
+    """What moved one cell of the applied table (the engine's ``Result.causes`` has the same fields).
+
+    Attributes
+    ----------
+    kind : {"intervention", "link"}
+    intervention : int or None
+        Position of the (last) intervention that set the cell.
+    line : int or None
+        Its line in the scenario file.
+    via : str or None
+        For a link: the indicator it propagates from.
+    """
+
+    kind: str
+    intervention: int | None = None
+    line: int | None = None
+    via: str | None = None
+
+
+def cell_causes(result, package: DataPackage) -> dict[tuple[str, str], Cause]:
+    """The cause of every cell an intervention or a link touched, as the engine applies them.
+
+    The last intervention on a cell is its cause; a link is the cause of a cell no
+    intervention set, the first link (in the engine's order) whose source moved.
+    This is the one function to replace by the engine's ``result.causes``.
+    """
+    scenario = result.scenario
+    causes: dict[tuple[str, str], Cause] = {}
+    for position, item in enumerate(scenario.interventions):
+        for zone in item.zone_ids(package.zone_ids):
+            for indicator in item.indicators:
+                causes[(zone, indicator)] = Cause("intervention", position, item.line)
+    ordered, _ = link_order([*package.links, *scenario.links])
+    for link in ordered or []:
+        for zone in result.values.index:
+            moved = result.values.at[zone, link.source] != result.baseline_values.at[zone, link.source]
+            if moved and (zone, link.target) not in causes:
+                causes[(zone, link.target)] = Cause("link", via=link.source)
+    return causes
+
+
+def links_into(result, package: DataPackage, zone: str, indicator: str) -> list[str]:
+    """Source indicators of the links into (zone, indicator) that moved it (whatever else set it)."""
+    scenario = result.scenario
+    ordered, _ = link_order([*package.links, *scenario.links])
+    return [
+        link.source
+        for link in ordered or []
+        if link.target == indicator
+        and result.values.at[zone, link.source] != result.baseline_values.at[zone, link.source]
+    ]
+
+
+def change_on_scale(kind: str, before: float, after: float) -> float | None:
+    """A change as a slider of ``kind`` counts it: percent of ``before``, or the difference."""
+    if kind == AMOUNT:
+        return after - before
+    if before == 0:
+        return None
+    return 100.0 * (after / before - 1.0)
+
+
+def format_change(value: float | None, kind: str) -> str:
+    """``+100%``, ``-12.5%``, ``+3``; an undefined relative change (from 0) is ``n/a``."""
+    if value is None or not math.isfinite(value):
+        return "n/a"
+    value = 0.0 if abs(value) < 5e-10 else value
+    text = f"{value:+.2f}".rstrip("0").rstrip(".")
+    return text + ("%" if kind == PERCENT else "")
+
+
+def changed_values(result, package: DataPackage) -> pd.DataFrame:
+    """Every cell that a change touched: before, after, change and cause (ids, numbers).
+
+    Columns: ``zone``, ``indicator``, ``before``, ``after``, ``kind`` (the slider kind:
+    percent or amount), ``change`` (on that scale), ``cause`` (``slider``, ``file`` or
+    ``link``), ``intervention`` and ``line`` (for slider and file), ``via`` (the source of
+    the link; for slider and file, the sources of links that moved the cell further, or None).
+    Rows in zone then indicator order, as the package lists them.
+    """
+    scenario, zone_ids = result.scenario, package.zone_ids
+    causes = cell_causes(result, package)
+    table = result.baseline_values
+    rows = []
+    for zone in zone_ids:
+        for indicator in package.indicator_ids:
+            cause = causes.get((zone, indicator))
+            if cause is None:
+                continue
+            spec = slider_spec(package, scenario.year, zone, indicator, table)
+            before, after = float(table.at[zone, indicator]), float(result.values.at[zone, indicator])
+            if cause.kind == "link":
+                kind, via = LINK, cause.via
+            else:
+                kind = SLIDER if bound_intervention(scenario, spec, zone, zone_ids) == cause.intervention else FILE
+                via = ", ".join(links_into(result, package, zone, indicator)) or None  # links on top of it
+            rows.append({
+                "zone": zone, "indicator": indicator, "before": before, "after": after, "kind": spec.kind,
+                "change": change_on_scale(spec.kind, before, after), "cause": kind,
+                "intervention": cause.intervention, "line": cause.line, "via": via,
+            })
+    columns = ["zone", "indicator", "before", "after", "kind", "change", "cause", "intervention", "line", "via"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def cause_text(row: Mapping[str, Any], package: DataPackage, lang: str) -> str:
+    """The cause of a changed value in words: slider, scenario item (line), link from X."""
+    sources = "" if _blank(row.get("via")) else str(row["via"])
+    via = [package.name("indicator", source, lang) for source in sources.split(", ") if source]
+    if row["cause"] == LINK:
+        return t("cause_link", lang, source=via)
+    if row["cause"] == SLIDER:
+        text = t("cause_slider", lang)
+    elif _blank(row.get("line")):
+        text = t("cause_file", lang, item=int(row["intervention"]) + 1)
+    else:
+        text = t("cause_file_line", lang, item=int(row["intervention"]) + 1, line=int(row["line"]))
+    return t("cause_then_link", lang, cause=text, source=via) if via else text
+
+
+def changed_values_frame(result, package: DataPackage, lang: str) -> pd.DataFrame:
+    """:func:`changed_values` as text for display: names in ``lang``, numbers to 6 significant digits."""
+    frame = changed_values(result, package)
+    return pd.DataFrame({
+        t("col_zone", lang): [package.name("zone", z, lang) for z in frame["zone"]],
+        t("col_indicator", lang): [package.name("indicator", i, lang) for i in frame["indicator"]],
+        t("col_before", lang): [f"{v:.6g}" for v in frame["before"]],
+        t("col_after", lang): [f"{v:.6g}" for v in frame["after"]],
+        t("col_change_amount", lang): [format_change(c, k) for c, k in zip(frame["change"], frame["kind"])],
+        t("col_cause", lang): [cause_text(row, package, lang) for _, row in frame.iterrows()],
+    })
+
+
+@dataclass(frozen=True)
+class SliderEffect:
+    """A slider's cell moved by more than the slider shows.
+
+    Attributes
+    ----------
+    change : float or None
+        The cell's whole change, on the slider's scale.
+    via : tuple of str
+        Source indicators of the links that moved it.
+    other : bool
+        Interventions the slider does not show also set it.
+    """
+
+    change: float | None
+    via: tuple[str, ...]
+    other: bool
+
+
+def slider_effect(result, package: DataPackage, zone: str, spec: SliderSpec) -> SliderEffect | None:
+    """What a slider should add beside its value: the cell's effective change, when it differs.
+
+    None when the slider's own intervention (or nothing) explains the cell.
+    """
+    scenario, indicator = result.scenario, spec.indicator
+    before = float(result.baseline_values.at[zone, indicator])
+    after = float(result.values.at[zone, indicator])
+    change = change_on_scale(spec.kind, before, after)
+    shown = slider_value(scenario, spec, zone, package.zone_ids)
+    via = tuple(links_into(result, package, zone, indicator))
+    other = shared_cell(scenario, spec, zone, package.zone_ids) or (
+        shown == 0 and any(touches(item, zone, indicator, package.zone_ids) for item in scenario.interventions))
+    if not via and not other:
+        return None
+    if change is not None and abs(change - shown) <= 1e-9 * max(1.0, abs(change)):
+        return None
+    return SliderEffect(change, via, other)
+
+
+def effect_text(effect: SliderEffect, package: DataPackage, kind: str, lang: str) -> str:
+    """``effective +100% via R&D expenditure`` (in ``lang``)."""
+    change = format_change(effect.change, kind)
+    if effect.via:
+        return t("effect_via", lang, change=change, source=[package.name("indicator", s, lang) for s in effect.via])
+    return t("effect_other", lang, change=change)

@@ -5,9 +5,11 @@ Keep this file small: fixtures used by one test module belong in that module.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from _appserver import CHROMIUM, chromium_launch_args, serve_app
 
 from sim.data import DataPackage, load_package
 
@@ -45,25 +47,11 @@ def pkg3() -> DataPackage:
 
 
 # --------------------------------------------------------------------------- browser tests
-# For tests/test_browser.py (marked ``browser``): the app served by Streamlit on a free
-# localhost port, and Debian's Chromium driven by pytest-playwright. Every xdist worker
-# starts its own server (session scope is per worker) and stops it by its PID.
+# For tests/test_browser*.py (marked ``browser``): the app served by Streamlit on a free
+# localhost port (one server per xdist worker, shared by its browser tests), and Debian's
+# Chromium driven by pytest-playwright. The server is started and stopped by
+# tests/_appserver.py, which the browser benchmark uses too.
 
-import os  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import sys  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-
-#: Debian's Chromium (ZONESIM_CHROMIUM points elsewhere, e.g. /usr/bin/chromium-browser).
-CHROMIUM = Path(os.environ.get("ZONESIM_CHROMIUM") or "/usr/bin/chromium")
-#: Chromium talks to nothing but localhost.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync",
-    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE localhost , EXCLUDE 127.0.0.1",
-]
 SCREENSHOTS_DIR = REPO_ROOT / "artifacts" / "screenshots"
 
 
@@ -92,13 +80,7 @@ def browser_home(tmp_path_factory) -> dict[str, str]:
 def browser_type_launch_args(browser_type_launch_args, browser_home):
     """pytest-playwright: launch Debian's Chromium (Playwright's own download does not work here)."""
     _require_chromium()
-    return {
-        **browser_type_launch_args,
-        "executable_path": str(CHROMIUM),
-        "headless": True,
-        "args": CHROMIUM_ARGS,
-        "env": {**os.environ, **browser_home},
-    }
+    return {**browser_type_launch_args, **chromium_launch_args(browser_home)}
 
 
 @pytest.fixture(scope="session")
@@ -108,52 +90,16 @@ def browser_context_args(browser_context_args):
             "locale": "zh-CN"}
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as response:
-            return response.read().strip() == b"ok"
-    except OSError:
-        return False
-
-
 @pytest.fixture(scope="session")
 def app_url(browser_home, tmp_path_factory):
     """The app served on a free localhost port for this worker; stopped by PID afterwards."""
     _require_chromium()
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-    env = {**os.environ, **browser_home, "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false"}
-    for attempt in range(3):  # another process may take the port between the probe and the start
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        with open(log_path, "ab") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "streamlit_app.py", "--server.headless", "true",
-                 "--server.address", "127.0.0.1", "--server.port", str(port),
-                 "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-                cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None and not _healthy(url):
-            time.sleep(0.2)
-        if process.poll() is None and _healthy(url):
-            break
-        process.terminate()
-        process.wait(timeout=10)
-    else:
-        pytest.fail(f"the app did not start; see {log_path}:\n{log_path.read_text(errors='replace')[-3000:]}")
-    yield url
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+        with serve_app(log_path, env=browser_home) as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 @pytest.fixture

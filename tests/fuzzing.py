@@ -8,8 +8,10 @@ exception is a crash.
 
 from __future__ import annotations
 
+import base64
 import codecs
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,11 +21,14 @@ import yaml
 from hypothesis import strategies as st
 
 import sim
+from hostile_workbooks import workbooks
 from sim.data import OPTIONAL_FILES, TABLE_FILES, load_package, package_from_files
 from sim.engine import run_scenario
 from sim.errors import SimError
+from sim.excel import package_to_workbook
 from sim.scenario import parse_scenario
 from sim.share import scenario_from_params, share_params
+from sim.uploads import package_from_upload, scenario_from_upload
 
 PACKAGE = load_package()
 TINY = Path(__file__).parent / "packages" / "tiny"
@@ -153,7 +158,8 @@ def package_files(draw: st.DrawFn) -> dict[str, bytes]:
         text = files.get(name, b"").decode("utf-8-sig", errors="replace")
         lines = text.splitlines()
         mutation = draw(st.sampled_from(
-            ["cell", "drop_line", "dup_line", "encode", "truncate", "empty", "bytes", "drop_file", "drop_column", "huge"]
+            ["cell", "drop_line", "dup_line", "encode", "truncate", "empty", "bytes", "drop_file", "drop_column", "huge",
+             "control", "digits", "long", "line_ends", "quote", "wide"]
         ))
         if mutation == "cell" and len(lines) > 1:
             row = draw(st.integers(1, len(lines) - 1))
@@ -188,7 +194,135 @@ def package_files(draw: st.DrawFn) -> dict[str, bytes]:
             cells[-2 if len(cells) > 1 else 0] = draw(st.sampled_from(["1e308", "-1e308", "1e15", "inf", "nan", "1" * 400]))
             lines[row] = ",".join(cells)
             files[name] = "\n".join(lines).encode()
+        elif mutation == "control" and len(lines) > 1:
+            # A raw control character in a cell (a quoted one may hold CR or LF too).
+            row = draw(st.integers(1, len(lines) - 1))
+            cells = lines[row].split(",")
+            character = draw(st.sampled_from(["\x1b", "\x07", "\x08", "\x0b", "\x0c", "\x7f", "\x85", "\x9b", "\r"]))
+            cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(
+                [f"a{character}b", f'"a{character}b"', '"a\r\nb"', f"{character}"]))
+            lines[row] = ",".join(cells)
+            files[name] = "\n".join(lines).encode("utf-8", "surrogatepass")
+        elif mutation == "digits" and len(lines) > 1:
+            row = draw(st.integers(1, len(lines) - 1))
+            cells = lines[row].split(",")
+            cells[draw(st.integers(0, len(cells) - 1))] = draw(st.sampled_from(UNREADABLE_NUMBERS))
+            lines[row] = ",".join(cells)
+            files[name] = "\n".join(lines).encode()
+        elif mutation == "long" and len(lines) > 1:
+            # Up to 100,000 more rows: repeated, unknown or junk, to meet every cap on problems.
+            count = draw(st.integers(1_000, 100_000))
+            row = draw(st.sampled_from([lines[1], "2020,suzhou,patents,1,x", "x,y,z,w,v", ",,,,", "2020,shenzhen,patent,n/a,"]))
+            files[name] = ("\n".join(lines) + "\n" + (row + "\n") * count).encode()
+        elif mutation == "line_ends":
+            files[name] = text.replace("\n", draw(st.sampled_from(["\r\n", "\r", "\n\n", "\n \n"]))).encode()
+        elif mutation == "quote" and len(lines) > 1:
+            lines[draw(st.integers(1, len(lines) - 1))] += draw(st.sampled_from(['"', ',"unclosed', '""', ',"a""b"']))
+            files[name] = "\n".join(lines).encode()
+        elif mutation == "wide" and lines:
+            extra = "," * draw(st.integers(1, 400))
+            at = draw(st.integers(0, len(lines) - 1))
+            lines[at] += extra + draw(st.sampled_from(["", "x", "extra"]))
+            files[name] = "\n".join(lines).encode()
     return files
+
+
+#: Numbers written in ways a data file may not use (issue 15): other scripts' digits,
+#: separators, underscores, whole numbers beyond any float.
+UNREADABLE_NUMBERS = ["٣٤٠١", "２０１９", "3_401.08", "3,401.08", "3 401", "1e", "0x1A", "1.2.3", "+-1", "−5", "9" * 5000,
+                      "-" + "9" * 5000, "1" * 400 + ".5", "Infinity", "-inf", "NaN", "٣٤٠١.٥", "Ⅻ", "¼"]
+
+
+# --- hostile scenario texts: outside the small space above (issue 15) -------------------
+_HEAD = "version: 1\nname: hostile\nyear: 2020\n"
+#: Most valid interventions a generated scenario runs: this branch's engine applies about
+#: 500 a second; with the engine's vectorised apply (issue 15, the engine's half) it can
+#: be 20,000, the most a scenario may hold. Invalid ones go up to 22,000 (refused at 20,000).
+RUN_INTERVENTIONS = 300
+_ITEM = "{zone: sunan, indicator: unicorns, by: 1}"
+
+
+def _deep(depth: int, shape: str) -> str:
+    """A scenario whose interventions nest ``depth`` levels deep."""
+    if shape == "flow list":
+        return _HEAD + "interventions: " + "[" * depth + "]" * depth + "\n"
+    if shape == "flow map":
+        return _HEAD + "interventions: " + "{a: " * depth + "1" + "}" * depth + "\n"
+    if shape == "block list":
+        return _HEAD + "interventions:\n" + "".join("  " * i + "-\n" for i in range(min(depth, 3000))) + "  " * 3000 + "x\n"
+    return _HEAD + "links:\n" + "".join("  " * i + f"k{i}:\n" for i in range(min(depth, 3000)))
+
+
+def _huge_number(digits: int, where: str, form: str) -> str:
+    """A scenario holding a whole number of ``digits`` digits."""
+    number = {"decimal": "9" * digits, "negative": "-" + "9" * digits, "hex": "0x" + "f" * digits,
+              "underscored": "1_" * (digits // 2) + "1", "sexagesimal": "1" + ":59" * (digits // 3),
+              "float": "9" * digits + ".5"}[form]
+    if where == "year":
+        return f"version: 1\nname: n\nyear: {number}\n"
+    if where == "version":
+        return f"version: {number}\nname: n\nyear: 2020\n"
+    if where == "link":
+        return _HEAD + f"links:\n  - {{from: rd_spending, to: pct_applications, elasticity: {number}}}\n"
+    if where == "weights":
+        return _HEAD + f"method:\n  weights: {{unicorns: {number}}}\n"
+    return _HEAD + f"interventions:\n  - {{zone: sunan, indicator: unicorns, {where}: {number}}}\n"
+
+
+#: Characters that must never reach a terminal, a workbook or an encoder raw.
+HOSTILE_CHARACTERS = ["\\x1b", "\\x00", "\\x07", "\\x08", "\\r", "\\x0b", "\\x7f", "\\x85", "\\x9b", "\\ud800", "\\udfff",
+                      "\\u202e", "\\ufeff", "\\uffff", "\\U0001F680", "\\t", "\\x1b[31m", "\\x1b]0;pwned\\x07"]
+
+
+def _hostile_text(escape: str, field: str, raw: bool) -> str:
+    """A scenario with a control character or lone surrogate in one text field: as a YAML
+    escape in double quotes, or as the raw character (which YAML's reader refuses)."""
+    text = "a" + escape.encode().decode("unicode_escape", "ignore") + "b" if raw else f'"a{escape}b"'
+    if field in ("name", "name_zh", "description"):
+        return f"version: 1\nyear: 2020\nname: {text if field == 'name' else 'x'}\n" + (
+            f"{field}: {text}\n" if field != "name" else "")
+    if field == "note":
+        return _HEAD + f"interventions:\n  - {{zone: sunan, indicator: unicorns, by: 1, note: {text}}}\n"
+    if field == "zone":
+        return _HEAD + f"interventions:\n  - {{zone: {text}, indicator: unicorns, by: 1}}\n"
+    if field == "key":
+        return _HEAD + f"{text}: 1\n"
+    return _HEAD + f"links:\n  - {{from: rd_spending, to: pct_applications, elasticity: 0.5, note: {text}}}\n"
+
+
+def _long_collection(count: int, what: str) -> str:
+    """A scenario with one collection of ``count`` entries (up to about 1 MB)."""
+    if what == "zone list":
+        return _HEAD + "interventions: [{zone: [" + ", ".join(["x"] * count) + "], indicator: unicorns, by: 1}]\n"
+    if what == "valid zone list":
+        return _HEAD + "interventions: [{zone: [" + ", ".join(["sunan"] * count) + "], indicator: unicorns, by: 1}]\n"
+    if what == "interventions":  # valid ones are run: see RUN_INTERVENTIONS
+        return _HEAD + "interventions:\n" + f"  - {_ITEM}\n" * min(count, RUN_INTERVENTIONS)
+    if what == "bad interventions":
+        return _HEAD + "interventions:\n" + "  - {zone: sunan, indicator: unicrons, by: 1}\n" * min(count, 22_000)
+    if what == "unknown keys":
+        return _HEAD + "interventions: [{zone: sunan, indicator: unicorns, by: 1, " + ", ".join(
+            f"k{i}: 1" for i in range(min(count, 120_000))) + "}]\n"
+    if what == "top keys":
+        return _HEAD + "".join(f"k{i}: 1\n" for i in range(min(count, 120_000)))
+    if what == "links":
+        return _HEAD + "links:\n" + "  - {from: rd_spending, to: pct_aplications, elasticity: 1}\n" * min(count, 20_000)
+    return _HEAD + "method:\n  weights: {" + ", ".join(f"w{i}: 1" for i in range(min(count, 100_000))) + "}\n"
+
+
+hostile_scenario_texts = st.one_of(
+    st.builds(_deep, st.integers(40, 30_000), st.sampled_from(["flow list", "flow map", "block list", "block map"])),
+    st.builds(_huge_number, st.integers(90, 20_000), st.sampled_from(["by", "to", "year", "version", "link", "weights"]),
+              st.sampled_from(["decimal", "negative", "hex", "underscored", "sexagesimal", "float"])),
+    st.builds(_hostile_text, st.sampled_from(HOSTILE_CHARACTERS),
+              st.sampled_from(["name", "name_zh", "description", "note", "zone", "key", "link note"]), st.booleans()),
+    st.builds(_long_collection, st.integers(1, 120_000),
+              st.sampled_from(["zone list", "valid zone list", "interventions", "bad interventions", "unknown keys",
+                               "top keys", "links", "weights"])),
+)
+
+#: Every scenario text: the small space of issue 7 and the hostile one of issue 15.
+all_scenario_texts = st.one_of(scenario_texts, hostile_scenario_texts)
 
 
 # --- share links ----------------------------------------------------------------------
@@ -225,9 +359,18 @@ def tampered_links(draw: st.DrawFn) -> dict[str, Any]:
     return params
 
 
+def link_carrying(text: str) -> dict[str, str]:
+    """A well-formed link (right version, valid base64url and zlib) carrying any text:
+    what a hostile sender would build, bypassing the app's own size checks."""
+    compressed = zlib.compress(text.encode("utf-8", "surrogatepass"), 9)
+    return {"v": "1", "s": base64.urlsafe_b64encode(compressed).decode("ascii").rstrip("=")}
+
+
 share_links = st.one_of(
     tampered_links(),
     st.dictionaries(st.sampled_from(["s", "v", "d", "zone", "tab"]), st.text(max_size=50), max_size=4),
+    hostile_scenario_texts.map(link_carrying),
+    st.builds(lambda n: link_carrying("a: " + "x" * n), st.integers(90_000, 3_000_000)),  # expands past the cap
 )
 
 
@@ -235,6 +378,42 @@ def open_share_link(params: dict[str, Any]) -> Any:
     """Open a link's query parameters as the app does, and run what it carries."""
     scenario = scenario_from_params(params, PACKAGE)
     return None if scenario is None else run_scenario(PACKAGE, scenario)
+
+
+# --- uploads through the app's path (sim.uploads) -------------------------------------
+_UPLOAD_NAMES = [
+    lambda name: name, lambda name: name, lambda name: "C:\\Users\\me\\" + name, lambda name: "folder/" + name,
+    str.upper, lambda name: f" {name} ", lambda name: "\x1b[31m" + name, lambda name: name + ".bak",
+]
+
+
+@st.composite
+def uploaded_packages(draw: st.DrawFn) -> dict[str, bytes]:
+    """What a person may upload as a data package: the CSV files (defective, renamed as
+    browsers and people do, with extras or an old .xls), or one workbook (see
+    ``hostile_workbooks``), or both at once."""
+    kind = draw(st.sampled_from(["csv", "csv", "workbook", "workbook", "both", "many"]))
+    files: dict[str, bytes] = {}
+    if kind in ("csv", "both", "many"):
+        for name, data in draw(package_files()).items():
+            if "/" in name and draw(st.booleans()):
+                continue  # published/... is not uploaded
+            if name == "method.yaml":
+                name = draw(st.sampled_from(["method.yaml", "method.yml"]))
+            files[draw(st.sampled_from(_UPLOAD_NAMES))(name)] = data
+    if kind in ("workbook", "both"):
+        files[draw(st.sampled_from(["data.xlsx", "DATA.XLSX", "data.xlsm", "data.xls", "../x.xlsx"]))] = draw(workbooks)
+    if kind == "many":
+        files.update({f"extra{i}.csv": b"a,b\n1,2\n" for i in range(draw(st.integers(1, 8)))})
+    return files
+
+
+uploaded_scenarios = st.tuples(
+    st.sampled_from(["mine.yaml", "MINE.YML", "folder/mine.yaml", "C:\\x\\mine.yaml", "mine.txt", "", ".yaml",
+                     "\x1b[2Jmine.yaml", "mine.yaml\x00.exe"]),
+    st.one_of(scenario_texts, hostile_scenario_texts).map(
+        lambda t: t if isinstance(t, bytes) else t.encode("utf-8", "surrogatepass")),
+)
 
 
 # --- targets and the oracle ------------------------------------------------------------
@@ -249,6 +428,52 @@ def load_and_score_package(files: dict[str, bytes]) -> Any:
     return [package.score(year) for year in package.years]
 
 
+def upload_and_score_package(files: dict[str, bytes]) -> Any:
+    """Upload a package as the app does (``sim.uploads``), score every year, export it as a workbook."""
+    package = package_from_upload(files)
+    return [package.score(year) for year in package.years], package_to_workbook(package)
+
+
+def upload_and_run_scenario(upload: tuple[str, bytes]) -> Any:
+    """Upload a scenario file as the app does (``sim.uploads``) and run it."""
+    name, data = upload
+    return run_scenario(PACKAGE, scenario_from_upload(data, name, PACKAGE))
+
+
+#: What each target's generators cover, printed by the reliability report.
+INPUT_SPACES = {
+    "scenario documents": (
+        "valid and mutated scenario documents; random text and bytes (<= 300); anchors, tags, tabs, several "
+        "documents, merge keys; nesting 40-30,000 deep (flow and block); whole numbers of 90-20,000 digits "
+        "(decimal, hex, sexagesimal, in by/to/year/version/links/weights); control characters and lone "
+        "surrogates in every text field (escaped and raw); collections of 1-120,000 entries (zone lists, "
+        f"interventions: valid up to {RUN_INTERVENTIONS} run, invalid up to 22,000, unknown keys, links, weights)"
+    ),
+    "data packages": (
+        "the tiny package's CSV files with 1-3 defects: junk cells, dropped/repeated lines and columns, 7 "
+        "encodings, truncation, random bytes, missing files, huge and non-finite values, raw control characters, "
+        "numbers in other digits or with separators (٣٤٠١, ２０１９, 3_401.08), 5,000-digit numbers, up to 100,000 "
+        "extra rows, CR/CRLF/blank line ends, unclosed quotes, rows up to 400 cells wide"
+    ),
+    "share links": (
+        "valid links flipped, cut, stretched, replaced, versioned, repeated; random parameters; well-formed "
+        "links (valid base64url and zlib) carrying every hostile scenario text above, and text expanding to 3 MB"
+    ),
+    "uploaded packages": (
+        "sim.uploads.package_from_upload: the data-package space above under browser-style names (folders, case, "
+        "spaces, escapes, .yml, extra files, old .xls); Excel workbooks: valid, truncated, random bytes after PK, "
+        "an old .xls, 10,001 parts, each part missing or replaced by junk or by XML bombs (billion laughs, "
+        "external entity, quadratic blow-up, 50,000-deep), 14 kinds of bad cells (shared text out of range, bad "
+        "number/bool/date/reference, 5,000-digit number, XFD1048576, errors, formulas) in every sheet at rows up "
+        "to 1,048,576, shared strings with escapes and formulas; workbook and CSV files together"
+    ),
+    "uploaded scenarios": (
+        "sim.uploads.scenario_from_upload: every scenario text above under names with folders, case, other "
+        "extensions, NUL and terminal escapes"
+    ),
+}
+
+
 @dataclass
 class Tally:
     """What a fuzzing run found."""
@@ -259,6 +484,9 @@ class Tally:
     crashes: list[tuple[Any, str]] = field(default_factory=list)
     slowest: float = 0.0
     slowest_input: Any = None
+    #: Inputs first timed over ``slow`` seconds (at most 50), for the report to time again.
+    slow_inputs: list[Any] = field(default_factory=list)
+    slow: float = 1.0
 
     def record(self, target: Callable[[Any], Any], value: Any) -> BaseException | None:
         """Run one input; return the crash (a non-SimError exception), if any."""
@@ -277,14 +505,19 @@ class Tally:
         elapsed = time.perf_counter() - start
         if elapsed > self.slowest:
             self.slowest, self.slowest_input = elapsed, value
+        if elapsed > self.slow and len(self.slow_inputs) < 50:
+            self.slow_inputs.append(value)
         if crash is not None:
             self.crashes.append((value, f"{type(crash).__name__}: {crash}"))
         return crash
 
 
 __all__ = [
+    "INPUT_SPACES",
     "PACKAGE",
     "Tally",
+    "all_scenario_texts",
+    "hostile_scenario_texts",
     "load_and_score_package",
     "open_share_link",
     "package_files",
@@ -292,4 +525,8 @@ __all__ = [
     "scenario_texts",
     "share_links",
     "sim",
+    "upload_and_run_scenario",
+    "upload_and_score_package",
+    "uploaded_packages",
+    "uploaded_scenarios",
 ]

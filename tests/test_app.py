@@ -14,7 +14,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.charts import ranking_frame
+from _apptest import APP, all_sliders, model, move, pick_zone, ranking, slider, tab, widget
+
+from sim.charts import fixed_decimals, ranking_frame
 from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import SimError
@@ -23,7 +25,6 @@ from sim.scenario import dump_scenario, parse_scenario, scenario_from_dict
 from sim.share import LINK_SOURCE, encode_scenario_text, scenario_from_params, share_params
 from sim.whatif import slider_spec
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 60
 #: The app's tabs, in order (the analysis tabs are tested in test_app_analysis.py).
 ALL_TABS = ("whatif", "files", "compare", "goalseek", "levers", "robustness")
@@ -46,14 +47,13 @@ def _ok(at: AppTest) -> None:
 
 
 def _ranking(at: AppTest) -> pd.DataFrame:
-    frames = [d for d in at.dataframe if d.editing_mode == "read_only"]
-    assert frames, "no ranking table"
-    return frames[0].value
+    return ranking(at)
 
 
 def _expected(package, document, lang="zh") -> pd.DataFrame:
+    """The ranking the engine gives, as the app's table shows it (2 decimals)."""
     result = run_scenario(package, scenario_from_dict(document, package))
-    return ranking_frame(result, package, lang)
+    return fixed_decimals(ranking_frame(result, package, lang))
 
 
 def _document(package, interventions, **top):
@@ -62,7 +62,7 @@ def _document(package, interventions, **top):
 
 def _editor_key(at: AppTest) -> str:
     """The key of the interventions table (it changes whenever the scenario does)."""
-    return f"w_editor_{at.session_state['m_editor_rev']}"
+    return f"w_editor_{model(at).rev}"
 
 
 def _ranking_changing_move(package):
@@ -93,18 +93,17 @@ def test_every_tab_renders_without_exception(app, package):
     _ok(app)
     labels = [tab.label for tab in app.tabs]
     assert labels == [t(f"tab_{tab}", "zh") for tab in ALL_TABS]
-    assert len(app.slider) == len(package.indicator_ids)
+    groups = package.indicators["group"]
+    assert len(app.slider) == (groups == groups.iloc[0]).sum()  # one group's sliders at a time
     assert len(app.get("vega_lite_chart")) >= 2
     for label in labels[1:] + labels[:1]:
-        app.session_state["w_tab"] = label
-        app.run()
+        tab(app, label)
         _ok(app)
         assert not app.error, [e.value for e in app.error]
     for lang in ("en",):
-        app.radio(key="w_lang").set_value(lang).run()
-        for label in [t(f"tab_{tab}", lang) for tab in ALL_TABS]:
-            app.session_state["w_tab"] = label
-            app.run()
+        widget(app, "radio", "w_lang").set_value(lang).run()
+        for label in [t(f"tab_{tab_id}", lang) for tab_id in ALL_TABS]:
+            tab(app, label)
             _ok(app)
 
 
@@ -119,17 +118,25 @@ def test_the_start_page_shows_the_baseline_ranking_and_its_source(app, package):
 
 
 def test_one_slider_per_indicator_grouped_by_the_five_groups(app, package):
-    expanders = [e.label for e in app.expander]
+    groups = widget(app, "radio", "w_group.zh")
+    assert groups.options == [package.name("group", g, "zh") for g in package.groups.index]
+    zone = model(app).zone
+    seen = set()
     for group in package.groups.index:
-        assert escape_markdown(package.name("group", group, "zh")) in expanders
-    keys = {s.key for s in app.slider}
-    assert keys == {f"w_sl_{i}" for i in package.indicator_ids}
-    zone = app.session_state["m_zone"]
-    for indicator in package.indicator_ids:
-        slider = app.slider(key=f"w_sl_{indicator}")
-        spec = slider_spec(package, package.years[-1], zone, indicator)
-        assert (slider.min, slider.max, slider.step) == (spec.low, spec.high, spec.step)
-        assert slider.value == 0
+        groups = widget(app, "radio", "w_group.zh")
+        groups.set_value(group).run()
+        keys = {s.key.rpartition(".")[0] for s in app.slider}
+        members = package.indicators.index[package.indicators["group"] == group]
+        assert keys == {f"w_sl_{i}" for i in members}
+        for indicator in members:
+            box = widget(app, "number_input", f"w_nb_{indicator}")  # the exact box beside each slider
+            control = widget(app, "slider", f"w_sl_{indicator}")
+            spec = slider_spec(package, package.years[-1], zone, indicator)
+            assert (control.min, control.max, control.step) == (spec.low, spec.high, spec.step)
+            assert (box.min, box.max) == (spec.low, spec.high)
+            assert control.value == 0 and box.value == 0
+        seen |= keys
+    assert seen == {f"w_sl_{i}" for i in package.indicator_ids}
 
 
 # ----------------------------------------------------------------------------- what-if
@@ -137,46 +144,47 @@ def test_one_slider_per_indicator_grouped_by_the_five_groups(app, package):
 
 def test_moving_a_slider_changes_the_ranking_as_the_engine_says(app, package):
     zone, indicator, value, document, expected = _ranking_changing_move(package)
-    app.selectbox(key="w_zone.zh").set_value(zone).run()
+    pick_zone(app, zone)
     before = _ranking(app)
-    app.slider(key=f"w_sl_{indicator}").set_value(value).run()
+    move(app, package, indicator, value)
     _ok(app)
     after = _ranking(app)
     pd.testing.assert_frame_equal(after, expected, check_dtype=False)
     assert list(after["示范区"]) != list(before["示范区"])
-    assert app.slider(key=f"w_sl_{indicator}").value == value
-    scenario = app.session_state["m_scenario"]
+    assert slider(app, package, indicator).value == value
+    assert widget(app, "number_input", f"w_nb_{indicator}").value == value
+    scenario = model(app).scenario
     assert dump_scenario(scenario) == dump_scenario(scenario_from_dict({**document, "name": scenario.name,
                                                                         "name_zh": scenario.name_zh}, package))
 
 
 def test_several_sliders_and_zones_combine(app, package):
     zones = package.zone_ids
-    app.selectbox(key="w_zone.zh").set_value(zones[0]).run()
-    app.slider(key="w_sl_unicorns").set_value(4).run()
-    app.selectbox(key="w_zone.zh").set_value(zones[1]).run()
-    assert app.slider(key="w_sl_unicorns").value == 0
-    app.slider(key="w_sl_vc_investment").set_value(30).run()
+    pick_zone(app, zones[0])
+    move(app, package, "unicorns", 4)
+    pick_zone(app, zones[1])
+    assert slider(app, package, "unicorns").value == 0
+    move(app, package, "vc_investment", 30)
     _ok(app)
     document = _document(package, [
         {"zone": zones[0], "indicator": "unicorns", "by": 4},
         {"zone": zones[1], "indicator": "vc_investment", "by": "+30%"},
     ])
     pd.testing.assert_frame_equal(_ranking(app), _expected(package, document), check_dtype=False)
-    app.selectbox(key="w_zone.zh").set_value(zones[0]).run()
-    assert app.slider(key="w_sl_unicorns").value == 4
+    pick_zone(app, zones[0])
+    assert slider(app, package, "unicorns").value == 4
 
 
 def test_reset_buttons(app, package):
     zones = package.zone_ids
-    app.selectbox(key="w_zone.zh").set_value(zones[0]).run()
-    app.slider(key="w_sl_unicorns").set_value(4).run()
-    app.selectbox(key="w_zone.zh").set_value(zones[1]).run()
-    app.slider(key="w_sl_unicorns").set_value(2).run()
+    pick_zone(app, zones[0])
+    move(app, package, "unicorns", 4)
+    pick_zone(app, zones[1])
+    move(app, package, "unicorns", 2)
     app.button(key="w_reset_zone").click().run()
-    assert [i.zones for i in app.session_state["m_scenario"].interventions] == [(zones[0],)]
+    assert [i.zones for i in model(app).scenario.interventions] == [(zones[0],)]
     app.button(key="w_reset_all").click().run()
-    assert app.session_state["m_scenario"].interventions == ()
+    assert model(app).scenario.interventions == ()
     pd.testing.assert_frame_equal(_ranking(app), _expected(package, _document(package, [])), check_dtype=False)
 
 
@@ -184,26 +192,29 @@ def test_warnings_are_shown(app, package):
     # Every zone raising the same indicator by the same percentage changes nothing: a known artefact.
     key = _editor_key(app)
     app.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
-        {"zone": "all", "indicator": "avg_salary", "change": "by %", "value": 8.0}]}
+        {"zone": t("all_zones", "zh"), "indicator": package.name("indicator", "avg_salary", "zh"),
+         "change": t("change_by_percent", "zh"), "value": 8.0}]}
     app.button(key="w_apply_table").click().run()
     _ok(app)
-    assert [i.zones for i in app.session_state["m_scenario"].interventions] == [("all",)]
+    assert [i.zones for i in model(app).scenario.interventions] == [("all",)]
     warnings = " ".join(unescape_markdown(w.value) for w in app.warning)
     assert "every zone" in warnings and "avg_salary" in warnings
 
 
 def test_the_interventions_table_edits_the_scenario(app, package):
     zones = package.zone_ids
-    app.selectbox(key="w_zone.zh").set_value(zones[0]).run()
-    app.slider(key="w_sl_unicorns").set_value(4).run()
-    rows = app.data_editor[0].value
-    assert list(rows["zone"]) == [zones[0]] and list(rows["value"]) == [4.0]
+    pick_zone(app, zones[0])
+    move(app, package, "unicorns", 4)
+    rows = app.data_editor[0].value  # names in the UI language, not ids
+    assert list(rows["zone"]) == [package.name("zone", zones[0], "zh")] and list(rows["value"]) == [4.0]
+    assert list(rows["indicator"]) == [package.name("indicator", "unicorns", "zh")]
     key = _editor_key(app)
     app.session_state[key] = {
         "edited_rows": {0: {"value": 6.0}},
         "deleted_rows": [],
-        "added_rows": [{"zone": f"{zones[1]}, {package.name('zone', zones[2], 'zh')}", "indicator": "overseas_rd_centers",
-                        "change": "to", "value": 40.0, "note": "joint centres"}],
+        "added_rows": [{"zone": f"{package.name('zone', zones[1], 'zh')}, {package.name('zone', zones[2], 'zh')}",
+                        "indicator": package.name("indicator", "overseas_rd_centers", "zh"),
+                        "change": t("change_to", "zh"), "value": 40.0, "note": "joint centres"}],
     }
     app.button(key="w_apply_table").click().run()
     _ok(app)
@@ -212,39 +223,40 @@ def test_the_interventions_table_edits_the_scenario(app, package):
         {"zone": [zones[1], zones[2]], "indicator": "overseas_rd_centers", "to": 40, "note": "joint centres"},
     ])
     pd.testing.assert_frame_equal(_ranking(app), _expected(package, document), check_dtype=False)
-    assert app.slider(key="w_sl_unicorns").value == 6  # the slider follows the table
+    assert slider(app, package, "unicorns").value == 6  # the slider follows the table
 
 
 def test_an_invalid_table_edit_is_refused_and_the_work_kept(app, package):
     zones = package.zone_ids
-    app.selectbox(key="w_zone.zh").set_value(zones[0]).run()
-    app.slider(key="w_sl_unicorns").set_value(4).run()
-    kept = app.session_state["m_scenario"]
-    ranking = _ranking(app)
+    pick_zone(app, zones[0])
+    move(app, package, "unicorns", 4)
+    kept = model(app).scenario
+    shown = _ranking(app)
     key = _editor_key(app)
     app.session_state[key] = {"edited_rows": {}, "deleted_rows": [], "added_rows": [
-        {"zone": "shenzen", "indicator": "unicorns", "change": "to", "value": -5.0}]}
+        {"zone": "shenzen", "indicator": package.name("indicator", "unicorns", "zh"), "change": t("change_to", "zh"),
+         "value": -5.0}]}
     app.button(key="w_apply_table").click().run()
     _ok(app)
     errors = " ".join(unescape_markdown(e.value) for e in app.error)
     assert "interventions table" in errors and "unknown zone 'shenzen'" in errors
-    assert app.session_state["m_scenario"] == kept
-    pd.testing.assert_frame_equal(_ranking(app), ranking)
+    assert model(app).scenario == kept
+    pd.testing.assert_frame_equal(_ranking(app), shown)
 
 
 def test_year_and_method_change_the_results_as_the_engine_says(app, package):
     first = package.years[0]
-    app.selectbox(key="w_year").set_value(first).run()
-    app.selectbox(key="w_m_weights.zh").set_value("equal").run()
-    app.selectbox(key="w_m_score_normalization.zh").set_value("same").run()
+    widget(app, "selectbox", "w_year").set_value(first).run()
+    widget(app, "selectbox", "w_m_weights.zh").set_value("equal").run()
+    widget(app, "selectbox", "w_m_score_normalization.zh").set_value("same").run()
     _ok(app)
     document = _document(package, [], year=first, method={"weights": "equal", "score_normalization": None})
     pd.testing.assert_frame_equal(_ranking(app), _expected(package, document), check_dtype=False)
-    scenario = app.session_state["m_scenario"]
+    scenario = model(app).scenario
     assert scenario.year == first and scenario.method_options == {"weights": "equal", "score_normalization": None}
     # back to the package default: the option disappears from the file
-    app.selectbox(key="w_m_weights.zh").set_value(package.method.weights).run()
-    assert "weights" not in app.session_state["m_scenario"].method_options
+    widget(app, "selectbox", "w_m_weights.zh").set_value(package.method.weights).run()
+    assert "weights" not in model(app).scenario.method_options
 
 
 # ----------------------------------------------------------------------------- scenario files
@@ -269,45 +281,41 @@ def test_loading_a_library_scenario_sets_the_sliders(package, tmp_path, monkeypa
     path = _scenario_file(package, tmp_path)
     monkeypatch.setenv("ZONESIM_SCENARIO_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.selectbox(key="w_zone.zh").set_value(package.zone_ids[2]).run()  # a zone the file does not change
-    at.session_state["w_tab"] = t("tab_files", "zh")
-    at.run()
-    at.selectbox(key="w_lib.zh").set_value(path.name).run()
+    pick_zone(at, package.zone_ids[2])  # a zone the file does not change
+    tab(at, t("tab_files", "zh"))
+    widget(at, "selectbox", "w_lib.zh").set_value(path.name).run()
     at.button(key="w_load").click().run()
     _ok(at)
     assert any(path.name not in s.value and "推进" in unescape_markdown(s.value) for s in at.success)
-    scenario = at.session_state["m_scenario"]
+    scenario = model(at).scenario
     assert dump_scenario(scenario) == path.read_text(encoding="utf-8")
-    at.session_state["w_tab"] = t("tab_whatif", "zh")
-    at.run()
+    tab(at, t("tab_whatif", "zh"))
     # the app switches to a zone the scenario changes, and its sliders show the changes
-    assert at.session_state["m_zone"] == package.zone_ids[-1]
-    assert at.slider(key="w_sl_vc_investment").value == 40
-    assert at.slider(key="w_sl_unicorns").value == 3
-    assert at.slider(key="w_sl_rd_spending").value == 0
+    assert model(at).zone == package.zone_ids[-1]
+    assert slider(at, package, "vc_investment").value == 40
+    assert slider(at, package, "unicorns").value == 3
+    assert slider(at, package, "rd_spending").value == 0
     expected = _expected(package, parse_scenario(path.read_bytes(), package).to_dict())
     pd.testing.assert_frame_equal(_ranking(at), expected, check_dtype=False)
     assert len(at.data_editor[0].value) == 3
 
 
 def test_every_shipped_library_file_loads_or_says_why(app, package):
-    app.session_state["w_tab"] = t("tab_files", "zh")
-    app.run()
+    tab(app, t("tab_files", "zh"))
     names = sorted(p.name for p in (Path(APP).parent / "scenarios").glob("*.y*ml"))
     assert "baseline.yaml" in names
     for name in names:
-        app.selectbox(key="w_lib.zh").set_value(name).run()
+        widget(app, "selectbox", "w_lib.zh").set_value(name).run()
         app.button(key="w_load").click().run()
         _ok(app)
         assert app.success or app.error
 
 
 def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
-    app.slider(key="w_sl_unicorns").set_value(2).run()
-    kept = app.session_state["m_scenario"]
-    ranking = _ranking(app)
-    app.session_state["w_tab"] = t("tab_files", "zh")
-    app.run()
+    move(app, package, "unicorns", 2)
+    kept = model(app).scenario
+    shown = _ranking(app)
+    tab(app, t("tab_files", "zh"))
     bad = b"version: 1\nname: broken\nyear: 2020\ninterventions:\n  - {zone: sunan, indicator: rd_spendng, by: 10%}\n"
     app.file_uploader(key="w_scn_upload").upload("broken.yaml", bad, "application/x-yaml").run()
     _ok(app)
@@ -316,11 +324,10 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
     errors = [unescape_markdown(e.value) for e in app.error]
     assert str(info.value) in errors
     assert "did you mean 'rd_spending'" in str(info.value)
-    assert app.session_state["m_scenario"] == kept
-    app.session_state["w_tab"] = t("tab_whatif", "zh")
-    app.run()
-    assert app.slider(key="w_sl_unicorns").value == 2
-    pd.testing.assert_frame_equal(_ranking(app), ranking)
+    assert model(app).scenario == kept
+    tab(app, t("tab_whatif", "zh"))
+    assert slider(app, package, "unicorns").value == 2
+    pd.testing.assert_frame_equal(_ranking(app), shown)
 
 
 @pytest.mark.parametrize(
@@ -334,29 +341,26 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
     ids=["alias", "tag", "binary", "oversized"],
 )
 def test_hostile_uploads_are_refused(app, data, words):
-    app.session_state["w_tab"] = t("tab_files", "zh")
-    app.run()
-    kept = app.session_state["m_scenario"]
+    tab(app, t("tab_files", "zh"))
+    kept = model(app).scenario
     app.file_uploader(key="w_scn_upload").upload("x.yaml", data, "application/x-yaml").run()
     _ok(app)
     errors = " ".join(unescape_markdown(e.value) for e in app.error)
     for word in words:
         assert word in errors
-    assert app.session_state["m_scenario"] == kept
+    assert model(app).scenario == kept
 
 
 def test_a_good_upload_becomes_the_current_scenario_and_is_offered_for_comparison(app, package, tmp_path):
     path = _scenario_file(package, tmp_path)
-    app.session_state["w_tab"] = t("tab_files", "zh")
-    app.run()
+    tab(app, t("tab_files", "zh"))
     app.file_uploader(key="w_scn_upload").upload(path.name, path.read_bytes(), "application/x-yaml").run()
     _ok(app)
-    assert dump_scenario(app.session_state["m_scenario"]) == path.read_text(encoding="utf-8")
+    assert dump_scenario(model(app).scenario) == path.read_text(encoding="utf-8")
     code = [c.value for c in app.code if c.language == "yaml"]
     assert code == [path.read_text(encoding="utf-8").rstrip("\n")]  # what the download button serves
-    app.session_state["w_tab"] = t("tab_compare", "zh")
-    app.run()
-    assert f"{t('opt_uploaded', 'zh')}: {path.name}" in app.multiselect(key="w_cmp.zh").options
+    tab(app, t("tab_compare", "zh"))
+    assert f"{t('opt_uploaded', 'zh')}: {path.name}" in widget(app, "multiselect", "w_cmp.zh").options
 
 
 def test_html_in_a_scenario_name_is_never_rendered(app, package, tmp_path):
@@ -364,21 +368,19 @@ def test_html_in_a_scenario_name_is_never_rendered(app, package, tmp_path):
     path = _scenario_file(package, tmp_path, name="evil.yaml", interventions=[
         {"zone": "all", "indicator": "unicorns", "by": 1}])
     text = path.read_text(encoding="utf-8").replace("name: Push", f"name: '{evil}'").replace("name_zh: 推进\n", "")
-    app.radio(key="w_lang").set_value("en").run()
-    app.session_state["w_tab"] = t("tab_files", "en")
-    app.run()
+    widget(app, "radio", "w_lang").set_value("en").run()
+    tab(app, t("tab_files", "en"))
     app.file_uploader(key="w_scn_upload").upload("evil.yaml", text.encode(), "application/x-yaml").run()
     _ok(app)
-    assert app.session_state["m_scenario"].name == evil
-    for tab in ("tab_whatif", "tab_files", "tab_compare"):
-        app.session_state["w_tab"] = t(tab, "en")
-        app.run()
+    assert model(app).scenario.name == evil
+    for tab_key in ("tab_whatif", "tab_files", "tab_compare"):
+        tab(app, t(tab_key, "en"))
         rendered = [e.value for kind in ("markdown", "caption", "success", "error", "warning", "info", "subheader",
                                          "title", "header") for e in getattr(app, kind)]
         for value in (v for v in rendered if "alert(1)" in v):
             # Every character that could start HTML, a link, emphasis or a directive is escaped.
             assert not re.search(r"(?<!\\)[<\[*$]", value), value
-        assert any(evil in unescape_markdown(v) for v in rendered) or tab != "tab_whatif"
+        assert any(evil in unescape_markdown(v) for v in rendered) or tab_key != "tab_whatif"
 
 
 # ----------------------------------------------------------------------------- share links
@@ -394,21 +396,21 @@ def test_a_share_link_restores_the_same_sliders_and_results(package, tmp_path):
     at.run()
     _ok(at)
     assert not at.error
-    assert dump_scenario(at.session_state["m_scenario"]) == dump_scenario(scenario)
-    assert at.session_state["m_zone"] == zone and at.session_state["m_lang"] == "en"
-    assert at.slider(key="w_sl_vc_investment").value == 40 and at.slider(key="w_sl_unicorns").value == 3
+    assert dump_scenario(model(at).scenario) == dump_scenario(scenario)
+    assert model(at).zone == zone and model(at).lang == "en"
+    assert slider(at, package, "vc_investment", "en").value == 40
+    assert slider(at, package, "unicorns", "en").value == 3
     expected = _expected(package, scenario.to_dict(), "en")
     pd.testing.assert_frame_equal(_ranking(at), expected, check_dtype=False)
 
 
 def test_the_url_follows_the_current_scenario(app, package):
-    app.slider(key="w_sl_unicorns").set_value(5).run()
+    move(app, package, "unicorns", 5)
     params = dict(app.query_params)
     restored = scenario_from_params(params, package)
-    assert dump_scenario(restored) == dump_scenario(app.session_state["m_scenario"])
-    assert params["z"] == app.session_state["m_zone"]
-    app.session_state["w_tab"] = t("tab_files", "zh")
-    app.run()
+    assert dump_scenario(restored) == dump_scenario(model(app).scenario)
+    assert params["z"] == model(app).zone
+    tab(app, t("tab_files", "zh"))
     link = [c.value for c in app.code if c.language != "yaml"][0]
     query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
     assert query == params
@@ -431,7 +433,7 @@ def test_a_bad_share_link_shows_an_error_and_the_app_still_works(package, params
     _ok(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
     assert errors.startswith(LINK_SOURCE) and all(word in errors for word in words)
-    assert at.session_state["m_scenario"].interventions == ()
+    assert model(at).scenario.interventions == ()
     pd.testing.assert_frame_equal(_ranking(at), _expected(package, _document(package, [])), check_dtype=False)
 
 
@@ -444,32 +446,31 @@ def test_a_share_link_with_an_invalid_scenario_names_line_and_field(package):
     _ok(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
     assert errors.startswith(LINK_SOURCE) and "unicorns" in errors and "below its minimum" in errors
-    assert at.session_state["m_scenario"].interventions == ()
+    assert model(at).scenario.interventions == ()
 
 
 # ----------------------------------------------------------------------------- language, data
 
 
 def test_switching_language_changes_every_label(app, package):
-    zone = app.session_state["m_zone"]
-    app.radio(key="w_lang").set_value("en").run()
+    zone = model(app).zone
+    widget(app, "radio", "w_lang").set_value("en").run()
     _ok(app)
     assert [tab.label for tab in app.tabs] == ["What-if", "Scenario files", "Compare", "Goal-seek", "Levers",
                                                 "Robustness"]
     assert app.title[0].value == t("title", "en")
-    labels = {s.key: s.label for s in app.slider}
     for indicator in package.indicator_ids:
-        assert labels[f"w_sl_{indicator}"] == escape_markdown(package.name("indicator", indicator, "en"))
+        label = slider(app, package, indicator, "en").label
+        assert label == escape_markdown(package.name("indicator", indicator, "en"))
     assert list(_ranking(app).columns)[:3] == ["rank", "zone", "score"]
     assert set(_ranking(app)["zone"]) == {package.name("zone", z, "en") for z in package.zone_ids}
-    assert app.selectbox(key="w_zone.en").value == zone
-    assert app.selectbox(key="w_year").label == t("year", "en")
+    assert widget(app, "selectbox", "w_zone.en").value == zone
+    assert widget(app, "selectbox", "w_year").label == t("year", "en")
     # the open tab stays open across the switch
-    app.session_state["w_tab"] = "Compare"
-    app.run()
-    app.radio(key="w_lang").set_value("zh").run()
+    tab(app, "Compare")
+    widget(app, "radio", "w_lang").set_value("zh").run()
     assert app.session_state["w_tab"] == t("tab_compare", "zh")
-    assert app.multiselect(key="w_cmp.zh").label == t("compare_pick", "zh")
+    assert widget(app, "multiselect", "w_cmp.zh").label == t("compare_pick", "zh")
 
 
 def test_uploading_a_data_package_switches_to_it_and_a_bad_one_is_refused(app, package):
@@ -478,23 +479,24 @@ def test_uploading_a_data_package_switches_to_it_and_a_bad_one_is_refused(app, p
     app.file_uploader(key="w_data_upload").upload("mine.xlsx", bad, "application/octet-stream").run()
     _ok(app)
     assert "mine.xlsx" in " ".join(unescape_markdown(e.value) for e in app.error)
-    assert app.session_state["m_data"] == "shipped"
-    app.slider(key="w_sl_unicorns").set_value(3).run()
+    assert model(app).data == "shipped"
+    move(app, package, "unicorns", 3)
     tiny = Path(__file__).resolve().parent / "packages" / "tiny"
     uploader = app.file_uploader(key="w_data_upload").clear()
     for file in sorted(tiny.iterdir()):
         uploader.upload(file.name, file.read_bytes(), "text/csv")
     app.run()
     _ok(app)
-    assert app.session_state["m_data"] == "uploaded"
-    assert app.session_state["m_upload_pkg"].digest != shipped_digest
+    assert model(app).data == "uploaded"
+    assert model(app).upload.digest != shipped_digest
     # the scenario (unicorns) does not fit the tiny package: a blank one is started, and the planner told
     warnings = " ".join(unescape_markdown(w.value) for w in app.warning)
     assert "unicorns" in warnings
-    assert len(app.slider) == 3
-    app.radio(key="w_data.zh").set_value("shipped").run()
+    tiny_package = model(app).upload
+    assert all_sliders(app, tiny_package) == set(tiny_package.indicator_ids)  # one slider per indicator of tiny
+    widget(app, "radio", "w_data.zh").set_value("shipped").run()
     _ok(app)
-    assert len(app.slider) == len(package.indicator_ids)
+    assert all_sliders(app, package) == set(package.indicator_ids)
 
 
 # ----------------------------------------------------------------------------- compare
@@ -505,11 +507,10 @@ def test_compare_two_scenarios_side_by_side(package, tmp_path, monkeypatch):
     (tmp_path / "baseline.yaml").write_text("version: 1\nname: Baseline\nyear: %d\n" % package.years[-1])
     monkeypatch.setenv("ZONESIM_SCENARIO_DIR", str(tmp_path))
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-    at.radio(key="w_lang").set_value("en").run()
-    at.session_state["w_tab"] = t("tab_compare", "en")
-    at.run()
-    assert at.multiselect(key="w_cmp.en").value == ["current", "lib:baseline.yaml"]
-    at.multiselect(key="w_cmp.en").set_value(["lib:baseline.yaml", f"lib:{path.name}"]).run()
+    widget(at, "radio", "w_lang").set_value("en").run()
+    tab(at, t("tab_compare", "en"))
+    assert widget(at, "multiselect", "w_cmp.en").value == ["current", "lib:baseline.yaml"]
+    widget(at, "multiselect", "w_cmp.en").set_value(["lib:baseline.yaml", f"lib:{path.name}"]).run()
     _ok(at)
     table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
     result = run_scenario(package, parse_scenario(path.read_bytes(), package))
@@ -521,14 +522,14 @@ def test_compare_two_scenarios_side_by_side(package, tmp_path, monkeypatch):
     assert len(at.get("vega_lite_chart")) == 1
     labels = [b.label for b in at.get("download_button")]
     assert t("download_csv", "en") in labels and t("download_excel", "en") in labels
-    at.multiselect(key="w_cmp.en").set_value(["current"]).run()
+    widget(at, "multiselect", "w_cmp.en").set_value(["current"]).run()
     assert t("compare_need_two", "en") in [i.value for i in at.info]
 
 
 def test_applying_an_unchanged_table_keeps_the_editor(app):
     """A row still missing a cell is not sent by the browser; pressing apply must not wipe it."""
-    rev = app.session_state["m_editor_rev"]
+    rev = model(app).rev
     app.button(key="w_apply_table").click().run()
     _ok(app)
-    assert app.session_state["m_editor_rev"] == rev
+    assert model(app).rev == rev
     assert not app.error

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -26,14 +25,15 @@ from sim.analysis.views import (
     robustness_frame,
     top_lever,
 )
-from sim.charts import ranking_frame
+from _apptest import APP, model, move, pick_zone, ranking, slider, tab, widget
+
+from sim.charts import fixed_decimals, ranking_frame
 from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import SimError
 from sim.i18n import t, unescape_markdown
 from sim.scenario import dump_scenario, scenario_from_dict
 
-APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
 TIMEOUT = 120  # goal-seek takes a few seconds; the suite runs in parallel
 ANALYSIS_TABS = ("tab_goalseek", "tab_levers", "tab_robustness")
 
@@ -53,9 +53,8 @@ def _ok(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
 
-def _open(at: AppTest, tab: str, lang: str = "zh") -> None:
-    at.session_state["w_tab"] = t(tab, lang)
-    at.run()
+def _open(at: AppTest, label_key: str, lang: str = "zh") -> None:
+    tab(at, t(label_key, lang))
     _ok(at)
 
 
@@ -88,20 +87,20 @@ def _specs(at: AppTest) -> list[dict]:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_three_analysis_tabs_render_without_exception(app, package, lang):
     if lang != "zh":
-        app.radio(key="w_lang").set_value(lang).run()
-    assert [tab.label for tab in app.tabs][-3:] == [t(key, lang) for key in ANALYSIS_TABS]
-    for tab in ANALYSIS_TABS:
-        _open(app, tab, lang)
+        widget(app, "radio", "w_lang").set_value(lang).run()
+    assert [each.label for each in app.tabs][-3:] == [t(key, lang) for key in ANALYSIS_TABS]
+    for key in ANALYSIS_TABS:
+        _open(app, key, lang)
         assert not app.error, _texts(app.error)
     _open(app, "tab_goalseek", lang)
     assert app.button(key="w_gs_run").label == t("gs_run", lang)
     assert t("gs_none_yet", lang) in _texts(app.info)
-    assert app.multiselect(key=f"w_gs_levers.{lang}").value == list(package.indicator_ids)
+    assert widget(app, "multiselect", f"w_gs_levers.{lang}").value == list(package.indicator_ids)
     _open(app, "tab_levers", lang)
     assert len(app.get("vega_lite_chart")) == 2
     _open(app, "tab_robustness", lang)
     assert app.button(key="w_rb_run").label == t("rb_run", lang)
-    assert app.number_input(key=f"w_rb_draws.{lang}").value == 10_000
+    assert widget(app, "number_input", f"w_rb_draws.{lang}").value == 10_000
 
 
 # ----------------------------------------------------------------------------- goal-seek
@@ -109,10 +108,10 @@ def test_the_three_analysis_tabs_render_without_exception(app, package, lang):
 
 def _run_goal_seek(app, package, zone, levers=None):
     """Goal-seek for ``zone`` with the tab's default target (one rank better) from the current scenario."""
-    app.selectbox(key="w_zone.zh").set_value(zone).run()
+    pick_zone(app, zone)
     _open(app, "tab_goalseek")
     if levers is not None:
-        app.multiselect(key="w_gs_levers.zh").set_value(levers).run()
+        widget(app, "multiselect", "w_gs_levers.zh").set_value(levers).run()
     app.button(key="w_gs_run").click().run()
     _ok(app)
 
@@ -121,15 +120,15 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(app, package):
     zone = _last_zone(package)
     other = next(z for z in package.zone_ids if z != zone)
     # Start from a non-empty scenario: goal-seek builds on top of it.
-    app.selectbox(key="w_zone.zh").set_value(other).run()
-    app.slider(key="w_sl_unicorns").set_value(2).run()
-    start = app.session_state["m_scenario"]
+    pick_zone(app, other)
+    move(app, package, "unicorns", 2)
+    start = model(app).scenario
     rank = int(run_scenario(package, start).scored.ranks[zone])
     _run_goal_seek(app, package, zone)
     assert not app.error, _texts(app.error)
 
     expected = goal_seek(package, zone, f"rank:{max(1, rank - 1)}", scenario=start, whole_percent=True)
-    answer = app.session_state["m_gs"]["answer"]
+    answer = model(app).answers["gs"]["answer"]
     assert dump_scenario(answer.scenario) == dump_scenario(expected.scenario)
     found = found_scenario(expected, package)
     assert found.interventions == expected.scenario.interventions and found.name_zh
@@ -146,17 +145,17 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(app, package):
     app.button(key="w_gs_load").click().run()
     _ok(app)
     # The found scenario is now the current one, and the what-if tab shows it.
-    assert dump_scenario(app.session_state["m_scenario"]) == dump_scenario(found)
+    assert dump_scenario(model(app).scenario) == dump_scenario(found)
     assert app.session_state["w_tab"] == t("tab_whatif", "zh")
-    assert app.session_state["m_zone"] == zone
+    assert model(app).zone == zone
     assert t("gs_loaded", "zh", name=found.name_zh) in _texts(app.success)
-    shown = _table(app)
+    shown = ranking(app)
     result = run_scenario(package, expected.scenario)
-    pd.testing.assert_frame_equal(shown, ranking_frame(result, package, "zh"), check_dtype=False)
+    pd.testing.assert_frame_equal(shown, fixed_decimals(ranking_frame(result, package, "zh")), check_dtype=False)
     # Whole-percent changes show on the sliders.
     for change in expected.changes:
         if change.text.endswith("%") and float(change.text[:-1]).is_integer():
-            assert app.slider(key=f"w_sl_{change.indicator}").value == int(float(change.text[:-1]))
+            assert slider(app, package, change.indicator).value == int(float(change.text[:-1]))
     # Back on the goal-seek tab: the answer is the current scenario, not stale.
     _open(app, "tab_goalseek")
     assert t("gs_is_current", "zh") in [unescape_markdown(c.value) for c in app.caption]
@@ -167,40 +166,41 @@ def test_the_goal_seek_answer_is_kept_across_tabs_and_marked_stale(app, package,
     zone = _last_zone(package)
     levers = list(package.indicator_ids[:4])
     _run_goal_seek(app, package, zone, levers)
-    answer = app.session_state["m_gs"]["answer"]
+    answer = model(app).answers["gs"]["answer"]
     import sim.analysis.goalseek as goalseek_module
 
     def refuse(*args, **kwargs):
         raise AssertionError("goal-seek ran again without the button")
 
     monkeypatch.setattr(goalseek_module, "goal_seek", refuse)
+    monkeypatch.setattr("ui.goalseek.goal_seek", refuse)
     _open(app, "tab_levers")
     _open(app, "tab_goalseek")
-    assert app.session_state["m_gs"]["answer"] is answer
+    assert model(app).answers["gs"]["answer"] is answer
     assert t("gs_stale", "zh") not in _texts(app.warning)
     _open(app, "tab_whatif")
-    app.slider(key=f"w_sl_{package.indicator_ids[0]}").set_value(5).run()
+    move(app, package, package.indicator_ids[0], 5)
     _open(app, "tab_goalseek")
-    assert app.session_state["m_gs"]["answer"] is answer
+    assert model(app).answers["gs"]["answer"] is answer
     assert t("gs_stale", "zh") in _texts(app.warning)
 
 
 def test_a_bad_goal_seek_input_shows_the_error_and_keeps_the_state(app, package):
     zone = _last_zone(package)
-    app.selectbox(key="w_zone.zh").set_value(zone).run()
-    app.slider(key="w_sl_unicorns").set_value(1).run()
-    kept = app.session_state["m_scenario"]
+    pick_zone(app, zone)
+    move(app, package, "unicorns", 1)
+    kept = model(app).scenario
     _run_goal_seek(app, package, zone, list(package.indicator_ids[:3]))
-    answer = app.session_state["m_gs"]["answer"]
-    app.multiselect(key="w_gs_levers.zh").set_value([]).run()
+    answer = model(app).answers["gs"]["answer"]
+    widget(app, "multiselect", "w_gs_levers.zh").set_value([]).run()
     app.button(key="w_gs_run").click().run()
     _ok(app)
     with pytest.raises(SimError) as info:
         goal_seek(package, zone, "rank:1", scenario=kept, levers=[])
     assert str(info.value) in _texts(app.error)
-    assert app.session_state["m_scenario"] == kept
-    assert app.session_state["m_gs"]["answer"] is answer  # the last answer is still shown
-    assert app.multiselect(key="w_gs_levers.zh").value == []
+    assert model(app).scenario == kept
+    assert model(app).answers["gs"]["answer"] is answer  # the last answer is still shown
+    assert widget(app, "multiselect", "w_gs_levers.zh").value == []
 
 
 # ----------------------------------------------------------------------------- levers
@@ -208,12 +208,12 @@ def test_a_bad_goal_seek_input_shows_the_error_and_keeps_the_state(app, package)
 
 def test_the_levers_tab_shows_the_top_lever_the_library_computes(app, package):
     zone = _last_zone(package)
-    app.selectbox(key="w_zone.zh").set_value(zone).run()
+    pick_zone(app, zone)
     _open(app, "tab_levers")
     names = display_names(package, "zh")
     for sort_by in ("10%", "1sd"):
         if sort_by != "10%":
-            app.radio(key="w_lv_sort.zh").set_value(sort_by).run()
+            widget(app, "radio", "w_lv_sort.zh").set_value(sort_by).run()
             _ok(app)
         report = lever_report(package, zone, scenario=_blank(package), sort_by=sort_by)
         pd.testing.assert_frame_equal(_table(app), lever_frame(report, package, "zh"), check_dtype=False)
@@ -233,18 +233,18 @@ def test_the_levers_tab_shows_the_top_lever_the_library_computes(app, package):
 
 def test_robustness_shows_the_heatmap_and_the_library_probabilities(app, package):
     zone = _last_zone(package)
-    app.selectbox(key="w_zone.zh").set_value(zone).run()
-    app.slider(key="w_sl_unicorns").set_value(3).run()
-    scenario = app.session_state["m_scenario"]
+    pick_zone(app, zone)
+    move(app, package, "unicorns", 3)
+    scenario = model(app).scenario
     _open(app, "tab_robustness")
-    app.number_input(key="w_rb_draws.zh").set_value(12_000).run()
-    app.number_input(key="w_rb_seed.zh").set_value(7).run()
+    widget(app, "number_input", "w_rb_draws.zh").set_value(12_000).run()
+    widget(app, "number_input", "w_rb_seed.zh").set_value(7).run()
     app.button(key="w_rb_run").click().run()
     _ok(app)
     assert not app.error, _texts(app.error)
     # more than one chunk of draws, so the progress bar moves; the library's defaults otherwise
     expected = robustness(package, scenario, draws=12_000, seed=7, sigma=0.05)
-    report = app.session_state["m_rb"]["report"]
+    report = model(app).answers["rb"]["report"]
     pd.testing.assert_frame_equal(report.rank_probabilities, expected.rank_probabilities)
     pd.testing.assert_frame_equal(_table(app, 0), robustness_frame(expected, package, "zh"), check_dtype=False)
     heat = [s for s in _specs(app) if s.get("layer", [{}])[0].get("mark", {}).get("type") == "rect"]
@@ -255,28 +255,28 @@ def test_robustness_shows_the_heatmap_and_the_library_probabilities(app, package
     # kept across tabs, stale once the scenario changes
     _open(app, "tab_levers")
     _open(app, "tab_robustness")
-    assert app.session_state["m_rb"]["report"] is report
+    assert model(app).answers["rb"]["report"] is report
     assert t("rb_stale", "zh") not in _texts(app.warning)
     _open(app, "tab_whatif")
-    app.slider(key="w_sl_unicorns").set_value(0).run()
+    move(app, package, "unicorns", 0)
     _open(app, "tab_robustness")
-    assert app.session_state["m_rb"]["report"] is report
+    assert model(app).answers["rb"]["report"] is report
     assert t("rb_stale", "zh") in _texts(app.warning)
 
 
 def test_robustness_without_interventions_has_no_baseline_comparison(app, package):
     _open(app, "tab_robustness")
-    app.number_input(key="w_rb_draws.zh").set_value(200).run()
-    app.selectbox(key="w_rb_vary.zh").set_value("scores").run()
+    widget(app, "number_input", "w_rb_draws.zh").set_value(200).run()
+    widget(app, "selectbox", "w_rb_vary.zh").set_value("scores").run()
     app.button(key="w_rb_run").click().run()
     _ok(app)
     try:
         expected = robustness(package, _blank(package), draws=200, seed=1, sigma=0.05, score_normalizations="all")
     except SimError as exc:  # ratio needs positive values: the library's message, and nothing kept
         assert str(exc) in _texts(app.error)
-        assert "m_rb" not in app.session_state
+        assert "rb" not in model(app).answers
         return
-    report = app.session_state["m_rb"]["report"]
+    report = model(app).answers["rb"]["report"]
     assert report.p_beats_baseline is None
     assert report.settings["score_normalizations"] == expected.settings["score_normalizations"]
     pd.testing.assert_frame_equal(report.rank_probabilities, expected.rank_probabilities)
@@ -288,24 +288,23 @@ def test_robustness_without_interventions_has_no_baseline_comparison(app, packag
 
 def test_html_in_the_scenario_name_is_never_rendered_on_the_analysis_tabs(app, package):
     evil = "<script>alert(1)</script> **bold** [link](http://example.com) :red[x] $x$"
-    app.radio(key="w_lang").set_value("en").run()
+    widget(app, "radio", "w_lang").set_value("en").run()
+    pick_zone(app, _last_zone(package), "en")
     _open(app, "tab_files", "en")
-    app.text_input(key="w_name").set_value(evil).run()
-    assert app.session_state["m_scenario"].name == evil
-    zone = _last_zone(package)
-    app.session_state["m_zone"] = zone
-    for tab, button in (("tab_goalseek", "w_gs_run"), ("tab_robustness", "w_rb_run"), ("tab_levers", None)):
-        _open(app, tab, "en")
-        if tab == "tab_goalseek":
-            app.multiselect(key="w_gs_levers.en").set_value(list(package.indicator_ids[:3])).run()
-        if tab == "tab_robustness":
-            app.number_input(key="w_rb_draws.en").set_value(100).run()
+    widget(app, "text_input", "w_name").set_value(evil).run()
+    assert model(app).scenario.name == evil
+    for label_key, button in (("tab_goalseek", "w_gs_run"), ("tab_robustness", "w_rb_run"), ("tab_levers", None)):
+        _open(app, label_key, "en")
+        if label_key == "tab_goalseek":
+            widget(app, "multiselect", "w_gs_levers.en").set_value(list(package.indicator_ids[:3])).run()
+        if label_key == "tab_robustness":
+            widget(app, "number_input", "w_rb_draws.en").set_value(100).run()
         if button:
             app.button(key=button).click().run()
         _ok(app)
         rendered = [e.value for kind in ("markdown", "caption", "success", "error", "warning", "info")
                     for e in getattr(app, kind)]
         shown = [v for v in rendered if "alert(1)" in v]
-        assert shown, tab
+        assert shown, label_key
         for value in shown:
             assert not re.search(r"(?<!\\)[<\[*$]", value), value

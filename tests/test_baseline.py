@@ -18,6 +18,8 @@ import pandas as pd
 import pytest
 
 from sim import calibrate as cal
+from sim.calibrate import cli as calibrate_cli
+from sim.cli import main
 from sim.data import SHIPPED_DATA, load_package
 from sim.errors import DataError, UsageError
 from sim.method import entropy
@@ -35,6 +37,11 @@ def package():
 @pytest.fixture(scope="module")
 def findings(package):
     return cal.load_findings(SHIPPED_DATA / "published" / "findings.yaml", package.zone_ids, package.indicator_ids)
+
+
+@pytest.fixture(scope="module")
+def priors(package):
+    return cal.load_priors(SHIPPED_DATA, package.zone_ids, package.indicator_ids, YEARS)
 
 
 def published_weights_pct(year: int) -> pd.Series:
@@ -116,7 +123,7 @@ def test_check_findings_agrees(package, findings):
     assert all(check.holds for check in checks), [c for c in checks if not c.holds]
 
 
-def test_counts_are_whole_and_values_in_their_plausible_bands(package):
+def test_counts_are_whole_and_values_in_their_plausible_bands(package, priors):
     for year in YEARS:
         table = package.table(year)
         for indicator, meta in package.indicators.iterrows():
@@ -124,7 +131,7 @@ def test_counts_are_whole_and_values_in_their_plausible_bands(package):
             assert (column > 0).all(), f"{year} {indicator}: x / max needs positive values"
             if meta["integer"]:
                 assert (column == column.round()).all(), f"{year} {indicator} is not whole"
-            low, high = cal.BANDS.get(indicator, (0.0, np.inf))
+            low, high = priors.bands.get(indicator, (0.0, np.inf))
             assert column.between(low, high).all(), f"{year} {indicator} outside {low}-{high}"
 
 
@@ -143,9 +150,12 @@ def test_every_row_says_where_it_comes_from():
         assert "zonesim calibrate" in source
 
 
-def test_public_figures_are_kept_exactly(package):
-    for figure in cal.PUBLIC_FIGURES:
+def test_public_figures_are_kept_exactly_and_city_caps_hold(package, priors):
+    assert len(priors.exact) == 8 and len(priors.caps) == 7  # data/README.md, "Public figures"
+    for figure in priors.exact:
         assert package.table(figure.year).at[figure.zone, figure.indicator] == figure.value, figure
+    for cap in priors.caps:
+        assert package.table(cap.year).at[cap.zone, cap.indicator] <= cap.value, cap
 
 
 def test_rows_are_ordered_year_zone_indicator(package):
@@ -242,9 +252,9 @@ def test_calibrate_is_deterministic_on_a_quick_budget(tmp_path):
 
 def test_command_prints_the_report(tmp_path, capsys):
     parser = argparse.ArgumentParser()
-    cal.add_arguments(parser)
+    calibrate_cli.add_arguments(parser)
     args = parser.parse_args(["--out", str(tmp_path), "--quick"])
-    assert cal.command(args) == 0
+    assert calibrate_cli.command(args) == 0
     assert "Targets (tolerance" in capsys.readouterr().out
     assert (tmp_path / "baseline.csv").is_file()
 
@@ -271,3 +281,163 @@ def test_default_calibration_reproduces_the_shipped_baseline(tmp_path):
     """The shipped data is exactly what `zonesim calibrate` makes (about 25 s)."""
     cal.calibrate(SHIPPED_DATA, out_dir=tmp_path)
     assert (tmp_path / "baseline.csv").read_bytes() == Path(SHIPPED_DATA / "baseline.csv").read_bytes()
+
+
+def test_calibrate_command_through_the_command_line(tmp_path, capsys):
+    # sim.cli's PLUGGED_COMMANDS entry reaches sim.calibrate.cli
+    assert main(["calibrate", "--quick", "--out", str(tmp_path)]) == 0
+    assert "Targets (tolerance" in capsys.readouterr().out
+    assert load_package(tmp_path).years == list(YEARS)
+
+
+# --------------------------------------------------------------------------- priors (data/published/)
+
+PRIORS_CSV = SHIPPED_DATA / "published" / "priors.csv"
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def write_rows(path: Path, rows: list[dict[str, str]], fieldnames: list[str] | None = None) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=fieldnames or list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+@pytest.fixture()
+def data_copy(tmp_path):
+    """A copy of the shipped package to break or change."""
+    shutil.copytree(SHIPPED_DATA, tmp_path / "data")
+    return tmp_path / "data"
+
+
+@pytest.fixture(scope="module")
+def quick_rebuild(tmp_path_factory):
+    """The shipped package rebuilt on the quick budget, once per module."""
+    out = tmp_path_factory.mktemp("quick")
+    cal.calibrate(SHIPPED_DATA, out_dir=out, budget=cal.QUICK_BUDGET)
+    return load_package(out)
+
+
+def test_priors_file_has_one_row_per_year_zone_and_indicator(package):
+    rows = read_rows(PRIORS_CSV)
+    keys = [(int(row["year"]), row["zone"], row["indicator"]) for row in rows]
+    expected = {(y, z, i) for y in YEARS for z in package.zone_ids for i in package.indicator_ids}
+    assert len(keys) == len(set(keys)) == len(expected) == 2 * 5 * 25
+    assert set(keys) == expected
+    assert {"prior", "spread", "kind", "note"} <= set(rows[0])
+    # an indicator is a stock or a flow in every row alike
+    kinds = {(row["indicator"], row["kind"]) for row in rows}
+    assert len(kinds) == 25
+    assert {i for i, kind in kinds if kind == "flow"} == {
+        "high_tech_firms_added", "employment_growth", "firm_registration_growth", "tax_growth"}
+
+
+def test_the_loader_reads_the_priors_file_as_written(priors, package):
+    for row in read_rows(PRIORS_CSV):
+        key = (int(row["year"]), row["zone"], row["indicator"])
+        assert priors.values[key] == float(row["prior"]) > 0
+        assert priors.spreads[key] == float(row["spread"]) > 0
+    table = priors.table(2020, package.zone_ids, package.indicator_ids)
+    assert table[package.zone_ids.index("sunan"), package.indicator_ids.index("unicorns")] == 13.0
+
+
+def test_the_loader_tolerates_notes_and_extra_columns(data_copy, priors, package):
+    rows = read_rows(data_copy / "published" / "priors.csv")
+    for row in rows:
+        row["note"], row["checked_by"] = "a note, with a comma; and 中文", "someone"
+    write_rows(data_copy / "published" / "priors.csv", rows)
+    again = cal.load_priors(data_copy, package.zone_ids, package.indicator_ids, YEARS)
+    assert again.values == priors.values and again.spreads == priors.spreads and again.flows == priors.flows
+
+
+def test_a_changed_prior_changes_the_rebuilt_baseline(data_copy, quick_rebuild):
+    # Donghu's 2019 R&D spending prior 1,900 -> 2,470 (x 1.3): the rebuilt value follows it.
+    rows = read_rows(data_copy / "published" / "priors.csv")
+    (row,) = [r for r in rows if (r["year"], r["zone"], r["indicator"]) == ("2019", "donghu", "rd_spending")]
+    assert float(row["prior"]) == 1900.0
+    row["prior"] = "2470"
+    write_rows(data_copy / "published" / "priors.csv", rows)
+    cal.calibrate(data_copy, out_dir=data_copy.parent / "out", budget=cal.QUICK_BUDGET)
+    before = quick_rebuild.table(2019).at["donghu", "rd_spending"]
+    after = load_package(data_copy.parent / "out").table(2019).at["donghu", "rd_spending"]
+    assert after > 1.15 * before, (before, after)
+
+
+def _edit_priors(edit):
+    def apply(data: Path) -> None:
+        path = data / "published" / "priors.csv"
+        rows = read_rows(path)
+        fieldnames = list(rows[0])
+        edit(rows, fieldnames)
+        write_rows(path, rows, fieldnames)
+    return apply
+
+
+def _set(row_index: int, column: str, value: str):
+    def edit(rows, fieldnames):
+        rows[row_index][column] = value
+    return _edit_priors(edit)
+
+
+def _edit_file(name: str, old: str, new: str):
+    def apply(data: Path) -> None:
+        path = data / "published" / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return apply
+
+
+BROKEN_INPUTS = {
+    "missing file": (lambda data: (data / "published" / "priors.csv").unlink(), ["published/priors.csv: missing"]),
+    "missing row": (_edit_priors(lambda rows, f: rows.pop()), ["1 (year, zone, indicator) has no prior",
+                                                               "(2020, sunan, revenue_per_km2)"]),
+    "repeated row": (_edit_priors(lambda rows, f: rows.append(dict(rows[0]))),
+                     ["line 252", "second row for 2019, zhongguancun, rd_spending", "line 2"]),
+    "negative prior": (_set(2, "prior", "-185"), ["line 4", "prior is '-185'", "positive"]),
+    "text spread": (_set(3, "spread", "wide"), ["line 5", "spread is 'wide'"]),
+    "unknown kind": (_set(4, "kind", "stok"), ["line 6", "kind is 'stok'", "stock", "flow"]),
+    "mixed kinds": (_set(248, "kind", "stock"), ["tax_growth has a different kind"]),
+    "zone typo": (_set(0, "zone", "zhongguanc"), ["line 2", "no zone 'zhongguanc'", "did you mean 'zhongguancun'"]),
+    "bad year": (_set(0, "year", "2019.5"), ["line 2", "year is '2019.5'"]),
+    "missing column": (_edit_priors(lambda rows, f: f.remove("spread") or [r.pop("spread") for r in rows]),
+                       ["missing column(s) spread"]),
+    "empty band": (_edit_file("bands.csv", "rd_intensity,1,20", "rd_intensity,20,1"),
+                   ["published/bands.csv: line 2", "band of rd_intensity is empty"]),
+    "unknown use": (_edit_file("public_figures.csv", ",exact,", ",kept,"),
+                    ["published/public_figures.csv: line 2", "use is 'kept'"]),
+    "indicator typo": (_edit_file("public_figures.csv", "2020,sunan,unicorns", "2020,sunan,unicorn"),
+                       ["no indicator 'unicorn'", "did you mean 'unicorns'"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_INPUTS))
+def test_broken_calibration_inputs_are_named_and_nothing_is_written(data_copy, case):
+    breaks, words = BROKEN_INPUTS[case]
+    breaks(data_copy)
+    before = (data_copy / "baseline.csv").read_bytes()
+    with pytest.raises(DataError) as raised:
+        cal.calibrate(data_copy, budget=cal.QUICK_BUDGET)
+    message = str(raised.value)
+    for word in words:
+        assert word in message, (word, message)
+    assert "Traceback" not in message
+    assert (data_copy / "baseline.csv").read_bytes() == before
+    chinese = raised.value.render("zh")
+    assert any("\u4e00" <= ch <= "\u9fff" for ch in chinese), chinese
+
+
+def test_every_problem_of_the_priors_is_reported_together(data_copy):
+    _set(2, "prior", "0")(data_copy)
+    _set(4, "kind", "stok")(data_copy)
+    with pytest.raises(DataError) as raised:
+        cal.load_priors(data_copy, load_package().zone_ids, load_package().indicator_ids, YEARS)
+    assert len(raised.value.problems) == 2  # each bad cell once (not again as a missing prior)
+    _edit_priors(lambda rows, f: rows.pop())(data_copy)
+    with pytest.raises(DataError) as raised:
+        cal.load_priors(data_copy, load_package().zone_ids, load_package().indicator_ids, YEARS)
+    assert len(raised.value.problems) == 3

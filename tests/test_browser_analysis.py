@@ -8,6 +8,8 @@ Screenshots go to ``artifacts/screenshots/``; the app runs in Chinese.
 from __future__ import annotations
 
 import pytest
+from _browserpage import expect_ranking as _expect_ranking
+from _browserpage import open_app, open_tab, slider_of
 from playwright.sync_api import Page, expect
 
 from sim.analysis.goalseek import goal_seek
@@ -33,18 +35,6 @@ def _blank(package):
                                "interventions": []}, package, source="new scenario")
 
 
-def _expect_ranking(page: Page, package, result) -> None:
-    box = page.locator(".st-key-ranking_box")
-    for row, (zone, values) in enumerate(result.ranking().iterrows()):
-        expect(box.locator(f'[data-testid="glide-cell-1-{row}"]')).to_have_text(package.name("zone", zone, "zh"))
-        expect(box.locator(f'[data-testid="glide-cell-2-{row}"]')).to_have_text(repr(round(float(values["score"]), 2)))
-
-
-def _tab(page: Page, key: str) -> None:
-    page.get_by_role("tab", name=t(key, "zh")).click()
-    expect(page.get_by_role("tab", name=t(key, "zh"))).to_have_attribute("aria-selected", "true")
-
-
 def test_goal_seek_then_load_the_answer_into_the_sliders(page: Page, app_url, package, screenshot):
     start = _blank(package)
     baseline = run_scenario(package, start)
@@ -55,10 +45,9 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(page: Page, app_url, pa
         pytest.skip("the target is already reached on this data")
     found = run_scenario(package, answer.scenario)
 
-    page.goto(f"{app_url}/?z={zone}")
-    expect(page.locator('.st-key-ranking_box [data-testid="glide-cell-1-0"]')).to_be_attached()
+    open_app(page, app_url, f"?z={zone}")
     _expect_ranking(page, package, baseline)
-    _tab(page, "tab_goalseek")
+    open_tab(page, "tab_goalseek")
     expect(page.get_by_role("combobox", name=t("zone", "zh"))).to_have_value(package.name("zone", zone, "zh"))
     page.locator(".st-key-w_gs_run").get_by_role("button", name=t("gs_run", "zh")).click()
     _, verdict = goal_seek_verdict(answer, package, "zh")
@@ -79,7 +68,6 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(page: Page, app_url, pa
         assert list(found.ranking().index) != list(baseline.ranking().index)
     expect(page.get_by_text(t("gs_loaded", "zh", name=found_scenario(answer, package).name_zh))).to_be_visible()
     for change in answer.changes:
-        slider = page.locator(f".st-key-w_sl_{change.indicator}").get_by_role("slider")
-        if change.text.endswith("%") and float(change.text[:-1]).is_integer() and slider.is_visible():
-            expect(slider).to_have_attribute("aria-valuetext", change.text)
+        if change.text.endswith("%") and float(change.text[:-1]).is_integer():
+            expect(slider_of(page, change.indicator, package)).to_have_attribute("aria-valuetext", change.text)
     screenshot(page)

@@ -160,3 +160,47 @@ def test_run_missing_file_and_bad_arguments_exit_2():
     assert missing.returncode == 2 and "no_such_scenario.yaml" in missing.stderr and "no such file" in missing.stderr
     bad_format = cli("compare", *THREE_PATHS[:1], "--format", "xml")
     assert bad_format.returncode == 2 and "xml" in bad_format.stderr
+
+
+# ----------------------------------------------------------------------------- issue 15: hostile input
+
+
+def test_a_scenario_named_like_a_formula_is_neutralised_in_csv(tmp_path):
+    path = tmp_path / "evil.yaml"
+    path.write_text("version: 1\nname: \"=cmd|' /C calc'!A0\"\nyear: 2020\n", encoding="utf-8")
+    for command in ("run", "compare"):
+        rows = list(csv.reader(io.StringIO(ok(command, str(path), "--format", "csv"))))
+        column = rows[0].index("scenario")
+        assert {row[column] for row in rows[1:]} == {"'=cmd|' /C calc'!A0"}
+        delta = rows[0].index("delta")
+        assert all(not row[delta].startswith("'") for row in rows[1:])  # numbers stay numbers
+
+
+@pytest.mark.parametrize("command", ["run", "compare"])
+@pytest.mark.parametrize("name", ['"a\\ud800b"', '"evil\\x1bname"', "a\x85b"])
+def test_csv_output_of_a_broken_name_is_exit_2_never_1(tmp_path, command, name):
+    path = tmp_path / "broken.yaml"
+    path.write_text(f"version: 1\nname: {name}\nyear: 2020\n", encoding="utf-8")
+    done = cli(command, str(path), "--format", "csv")
+    assert done.returncode == 2 and done.stdout == "" and "internal error" not in done.stderr
+
+
+def test_terminal_escapes_in_arguments_are_shown_not_obeyed(tmp_path):
+    done = cli("run", str(tmp_path / "\x1b[31mred\x1b]0;title\x07.yaml"))
+    assert done.returncode == 2
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr and "\\x1b[31mred" in done.stderr
+
+
+def test_an_empty_out_is_an_error_not_silence():
+    done = cli("goal-seek", "--zone", "sunan", "--target", "rank=1", "--out", "")
+    assert done.returncode == 2 and "--out: the name is empty" in done.stderr and done.stdout == ""
+
+
+def test_an_integer_of_5000_digits_on_the_command_line_is_exit_2():
+    done = cli("score", "--year", "9" * 5000)
+    assert done.returncode == 2 and "invalid int value" in done.stderr and len(done.stderr) < 400
+
+
+def test_a_deeply_nested_data_package_is_exit_2(tmp_path):
+    done = cli("score", "--data", str(TESTS_DIR / "broken_packages" / "deeply_nested_method"))
+    assert done.returncode == 2 and "nested more than 50 levels" in done.stderr

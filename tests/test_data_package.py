@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sim.data import SHIPPED_DATA, decode_text, load_package, read_csv_rows
+from sim.data import SHIPPED_DATA, decode_text, load_package, package_from_files, read_csv_rows
 from sim.errors import DataError
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -46,6 +46,12 @@ BROKEN_PACKAGE_MESSAGES: dict[str, list[str]] = {
     "link_cycle": ["method.yaml", "cycle", "rd_spending -> patents -> rd_spending"],
     "unknown_link_indicator": ["method.yaml", "links[0].to", "unknown indicator 'patent'", "did you mean 'patents'?"],
     "undecodable_bytes": ["zones.csv", "line 4", "0xff", "UTF-8", "GBK"],
+    "control_character_in_name": ["zones.csv", "line 4", "control character U+001B (ESC)", "remove it"],
+    "arabic_indic_digits": ["baseline.csv", "line 6", "zhangjiang", "patents", "2019", "'٨٠' is not a number", "ASCII digits"],
+    "fullwidth_year": ["baseline.csv", "line 8", "year '２０１９' is not a whole number", "ASCII digits"],
+    "underscore_number": ["baseline.csv", "line 17", "shenzhen", "rd_spending", "'3_50.8' is not a number", "no separators"],
+    "huge_integer_value": ["baseline.csv", "line 6", "zhangjiang", "patents", "out of the range this tool handles"],
+    "deeply_nested_method": ["method.yaml", "line 2", "nested more than 50 levels deep"],
     "several_defects": ["3 problems", "'outptu'", "'suzhou'", "'eighty'"],
 }
 
@@ -213,3 +219,36 @@ def test_excel_unicode_text_reads_as_tab_separated():
     text = "id\tname_zh\tname_en\r\nshenzhen\t深圳\tShenzhen, Guangdong\r\n"
     rows = read_csv_rows(text.encode("utf-16"), "zones.csv")
     assert [(r["id"], r["name_zh"], r["name_en"]) for r in rows] == [("shenzhen", "深圳", "Shenzhen, Guangdong")]
+
+
+def test_an_indicators_file_with_a_header_only_is_a_clean_error(tiny_package_dir):
+    """Found by the widened fuzzers (issue 15): no indicators left the range check indexing an empty array."""
+    files = {p.name: p.read_bytes() for p in tiny_package_dir.iterdir() if p.is_file()}
+    files["indicators.csv"] = b"id,group,name_zh,name_en,unit,direction"
+    with pytest.raises(DataError) as refused:
+        package_from_files(files)
+    assert "indicators.csv: no rows; at least one is needed" in str(refused.value)
+    assert "unknown indicator 'patents'" in str(refused.value) and "allowed" not in str(refused.value)
+
+
+def test_a_large_package_is_checked_row_by_row_like_a_small_one(tmp_path):
+    """The vectorised checks name the same rows as before: 2,000 zones, every kind of defect once."""
+    zones = [f"z{i:04d}" for i in range(2000)]
+    (tmp_path / "groups.csv").write_text("id,name_zh,name_en\ng,组,Group\n")
+    (tmp_path / "zones.csv").write_text("id,name_zh,name_en\n" + "".join(f"{z},区{z},Zone {z}\n" for z in zones))
+    (tmp_path / "indicators.csv").write_text(
+        "id,group,name_zh,name_en,unit,direction,integer,min,max\na,g,甲,A,u,benefit,true,0,\nb,g,乙,B,u,cost,false,,\n")
+    rows = [f"2020,{z},{i},{n % 97 + 1}," for n, z in enumerate(zones) for i in "ab"]
+    rows[10] = "2020,z0005,a,3.5,"        # line 12: a count that is not whole
+    rows[21] = "2020,z0010,b,1_000,"      # line 23: an underscore
+    rows.append("2020,z0100,a,7,")         # the last line (4001, after the deletion below): a second value
+    del rows[3000]                         # z1500's a is missing
+    (tmp_path / "baseline.csv").write_text("year,zone,indicator,value,source\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError) as refused:
+        load_package(tmp_path)
+    problems = refused.value.problems
+    assert len(problems) == 4, problems
+    assert "baseline.csv: line 12: zone z0005, year 2020: a = 3.5 must be a whole number" in problems[0]
+    assert "baseline.csv: line 23: zone z0010, indicator b, year 2020: value '1_000' is not a number" in problems[1]
+    assert "line 4001: a second value for zone z0100, indicator a, year 2020 (first on line 202)" in problems[2]
+    assert "zone z1500, year 2020: value missing for a" in problems[3]

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import zipfile
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from openpyxl import Workbook, load_workbook
 
+import hostile_workbooks
 from sim import excel
+import sim.data
 from sim.data import SHIPPED_DATA, build_package
 from sim.engine import run_scenario
 from sim.errors import DataError
@@ -233,6 +236,7 @@ def test_validation_is_build_packages(tiny_package, monkeypatch):
         return build_package(*args, **kwargs)
 
     monkeypatch.setattr(excel, "build_package", spy)
+    monkeypatch.setattr(sim.data, "build_package", spy)  # the CSV files' path: sim.data.package_from_files
     package_from_workbook(package_to_workbook(tiny_package))
     package_from_files(_files(PACKAGES / "tiny"))
     assert len(calls) == 2
@@ -257,3 +261,92 @@ def test_comparison_workbook_keeps_full_precision(shipped):
     assert row["score"] == pytest.approx(other.scored.scores[shipped.zone_ids[-1]], rel=1e-14)
     assert row["zone_name"] == shipped.name("zone", shipped.zone_ids[-1], "zh")
     assert list(frames["scenarios"]["scenario"]) == ["baseline", "more unicorns"]
+
+
+# ----------------------------------------------------------------------------- issue 15: hostile workbooks
+
+
+@pytest.mark.parametrize("kind", sorted(hostile_workbooks.BAD_CELLS))
+def test_a_cell_of_the_wrong_kind_is_a_data_error_never_a_traceback(kind):
+    """Out-of-range shared text, bad number/bool/date/reference cells... (a crash before issue 15)."""
+    try:
+        package_from_workbook(hostile_workbooks.with_cell("baseline", kind), "upload.xlsx")
+    except DataError as refused:
+        message = str(refused)
+        assert message.startswith("upload.xlsx: ") and "sheet 'baseline'" in message
+        for server_detail in ("site-packages", "Traceback", str(Path(__file__).resolve().parent.parent), ".py"):
+            assert server_detail not in message
+
+
+@pytest.mark.parametrize("kind", ["shared text out of range", "bad number", "bad true/false", "bad date", "bad reference"])
+def test_the_issue_s_damaged_cells_are_refused_naming_the_sheet_and_row(kind):
+    with pytest.raises(DataError) as refused:
+        package_from_workbook(hostile_workbooks.with_cell("baseline", kind, row=900), "upload.xlsx")
+    assert "damaged" in str(refused.value) and "sheet 'baseline', after row 19" in str(refused.value)
+
+
+@pytest.mark.parametrize("kind", ["billion laughs", "external entity", "quadratic blowup", "not XML", "unclosed"])
+def test_xml_bombs_and_broken_xml_are_refused(kind):
+    damaged = hostile_workbooks.rezip(hostile_workbooks.VALID, {hostile_workbooks.SHEETS["zones"]: hostile_workbooks.ENTITY_XML[kind]})
+    with pytest.raises(DataError, match="damaged and cannot be read") as refused:
+        package_from_workbook(damaged, "bomb.xlsx")
+    assert "XML" in str(refused.value)
+
+
+def test_a_row_below_the_declared_dimension_is_read_not_dropped():
+    """openpyxl trusts <dimension>; the reader does not, so no row is lost in silence."""
+    xml_part = hostile_workbooks.SHEETS["baseline"]
+    xml = zipfile.ZipFile(io.BytesIO(hostile_workbooks.VALID)).read(xml_part)
+    extra = xml.replace(b"</sheetData>", b'<row r="40"><c r="A40"><v>2020</v></c></row></sheetData>')
+    with pytest.raises(DataError, match="sheet 'baseline', row 40"):
+        package_from_workbook(hostile_workbooks.rezip(hostile_workbooks.VALID, {xml_part: extra}))
+    far = xml.replace(b"</sheetData>", b'<row r="1048576"><c r="A1048576"><v>1</v></c></row></sheetData>')
+    with pytest.raises(DataError, match="more than 200,000 rows"):
+        package_from_workbook(hostile_workbooks.rezip(hostile_workbooks.VALID, {xml_part: far}))
+
+
+def test_a_truncated_workbook_and_too_many_parts_say_so():
+    with pytest.raises(DataError, match="not a readable Excel .xlsx workbook"):
+        package_from_workbook(hostile_workbooks.VALID[:5000])
+    with pytest.raises(DataError, match="the workbook has 10,001 parts; at most 10,000"):
+        package_from_workbook(hostile_workbooks.MANY_PARTS)
+
+
+FORMULAS = ["=cmd|' /C calc'!A0", '=HYPERLINK("http://evil.example","click")', "+1+1", "-2+3", "@SUM(A1)"]
+
+
+def _text_cells(workbook: bytes, text: str) -> list:
+    book = load_workbook(io.BytesIO(workbook))
+    return [cell for sheet in book.worksheets for row in sheet.iter_rows() for cell in row if cell.value == text]
+
+
+def test_a_scenario_name_is_written_as_text_never_as_a_formula(shipped):
+    year = shipped.years[-1]
+    base = run_scenario(shipped, baseline_scenario(shipped, year))
+    evil = run_scenario(shipped, scenario_from_dict(
+        {"version": 1, "name": FORMULAS[0], "name_zh": FORMULAS[1], "year": year}, shipped))
+    workbook = comparison_workbook([base, evil], shipped, "zh")
+    for text in FORMULAS[:2]:
+        cells = _text_cells(workbook, text)
+        assert cells and all(cell.data_type == "s" for cell in cells), text
+
+
+def test_the_template_writes_names_and_sources_as_text(tiny_package):
+    zones = tiny_package.zones.copy()
+    zones.loc["shenzhen", "name_en"] = FORMULAS[1]
+    baseline = tiny_package.baseline.copy()
+    baseline.loc[0, "source"] = FORMULAS[4]
+    evil = dataclasses.replace(tiny_package, zones=zones, baseline=baseline)
+    workbook = template_workbook(evil)
+    for text in (FORMULAS[1], FORMULAS[4]):
+        assert all(cell.data_type == "s" for cell in _text_cells(workbook, text)) and _text_cells(workbook, text)
+    again = package_from_workbook(workbook)
+    assert again.name("zone", "shenzhen") == FORMULAS[1] and again.baseline.loc[0, "source"] == FORMULAS[4]
+
+
+def test_a_name_with_a_control_character_cannot_break_a_workbook(shipped):
+    """Names are checked at load; a workbook built from anything else still opens."""
+    result = run_scenario(shipped, baseline_scenario(shipped, shipped.years[-1]))
+    odd = dataclasses.replace(result, scenario=dataclasses.replace(result.scenario, name="evil\x1bname"))
+    workbook = comparison_workbook([odd], shipped, "en")
+    assert _text_cells(workbook, "evil\\x1bname")

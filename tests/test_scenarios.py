@@ -469,13 +469,16 @@ _SPECIAL_TEXT = [
     "a: b", "key: value # not a comment", "# comment?", "'single'", '"double"', "it's", "line\nbreak",
     "two\n\nparagraphs\n", "trailing newline\n", " leading space", "trailing space ", "tab\there", "- dash",
     "? question", "yes", "no", "null", "~", "2020", "1e5", "0x1F", "+10%", "苏南研发投入倍增", "中关村：第一", "「引号」",
-    "{a: 1}", "[x, y]", "&anchor", "*alias", "!tag", "%percent", "@at", "`back`", "|", ">", "\\", "a\r\nb",
-    "nel\x85here", "ls\u2028here", "zero\x00width", "\ufeffbom", "emoji 🚀", "…", "   ", "-", "---", "...",
+    "{a: 1}", "[x, y]", "&anchor", "*alias", "!tag", "%percent", "@at", "`back`", "|", ">", "\\",
+    "ls\u2028here", "ps\u2029here", "\ufeffbom", "emoji 🚀", "…", "   ", "-", "---", "...", "=1+2", "=cmd|' /C calc'!A0",
 ]
+# Control characters (other than tab and newline) and lone surrogates are refused (issue 15):
+# valid texts have none.
+_TEXT_CHARACTERS = st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\t\n")
 _texts = st.one_of(
     st.sampled_from(_SPECIAL_TEXT),
-    st.text(st.characters(blacklist_categories=("Cs",)), max_size=30),
-    st.lists(st.one_of(st.sampled_from(_SPECIAL_TEXT), st.text(max_size=4)), max_size=4).map("".join),
+    st.text(_TEXT_CHARACTERS, max_size=30),
+    st.lists(st.one_of(st.sampled_from(_SPECIAL_TEXT), st.text(_TEXT_CHARACTERS, max_size=4)), max_size=4).map("".join),
 )
 _names = _texts.filter(lambda t: bool(t.strip()))
 _numbers = st.one_of(
@@ -813,6 +816,11 @@ BAD_SCENARIO_MESSAGES: dict[str, list[str]] = {
     "huge_number.yaml": ["line 7", "interventions[0].to", "1e+308", "out of range", "finite number within +-1e+12"],
     "bad_method_option.yaml": ["line 4", "method.normalization", "'zscore'", "allowed: minmax, minmax-shift, ratio"],
     "unknown_weights_indicator.yaml": ["line 7", "method.weights.unicrons", "unknown indicator 'unicrons'", "did you mean 'unicorns'?"],
+    "deep_nesting.yaml": ["line 4", "nested more than 50 levels deep", "not read"],
+    "huge_integer.yaml": ["line 7", "interventions[0].by", "5,000 digits", "at most 100"],
+    "control_character.yaml": ["line 2", "name", "control character U+001B (ESC)", "remove it"],
+    "all_in_zone_list.yaml": ["line 5", "interventions[0].zone[0]", "'all' cannot be part of a list", "zone: all"],
+    "too_many_zones.yaml": ["line 5", "interventions[0].zone", "6 entries", "only 5 zones", "listed twice"],
     "several_errors.yaml": ["4 problems", "unknown key 'colour'", "year 2035", "unknown zone 'suzhou'", "'+ten%'", "line 4", "line 3", "line 6", "line 11"],
 }
 #: Errors found only when the scenario is applied to the data (results out of range).
@@ -881,6 +889,7 @@ def test_bad_scenario_through_run_in_process(name, capsys):
 SUBPROCESS_SAMPLE = [
     "python_tag.yaml", "tab_indentation.yaml", "empty.yaml", "not_a_mapping.yaml",
     "misspelt_indicator.yaml", "negative_count_result.yaml", "several_errors.yaml",
+    "deep_nesting.yaml", "huge_integer.yaml", "control_character.yaml",
 ]
 
 

@@ -410,3 +410,33 @@ def test_editor_state_edits_deletes_and_adds(tiny_package):
 def test_text_codec_round_trips_unicode():
     text = "version: 1\nname: 苏南 R&D «push» ✓\nyear: 2020\n"
     assert decode_scenario_text(encode_scenario_text(text)) == text
+
+
+# ----------------------------------------------------------------------------- issue 15: well-formed hostile links
+
+
+def _link(text: str) -> dict[str, str]:
+    return {"v": "1", "s": _b64(zlib.compress(text.encode("utf-8", "surrogatepass"), 9))}
+
+
+def test_a_147_character_link_to_20000_levels_of_nesting_is_refused(shipped):
+    params = _link("version: 1\nname: x\nyear: 2020\ninterventions: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    assert len(params["s"]) < 200
+    with pytest.raises(ScenarioError, match="share link: line 4: nested more than 50 levels deep"):
+        scenario_from_params(params, shipped)
+
+
+def test_a_266_character_link_to_49001_zones_gives_one_short_message(shipped):
+    params = _link("version: 1\nname: x\nyear: 2020\ninterventions: [{zone: [" + ",".join(["x"] * 49_001)
+                   + "], indicator: unicorns, by: 1}]\n")
+    assert len(params["s"]) < 400
+    with pytest.raises(ScenarioError) as refused:
+        scenario_from_params(params, shipped)
+    assert "49,001 entries" in str(refused.value) and len(str(refused.value)) < 300
+
+
+def test_a_link_with_control_characters_or_a_huge_number_is_refused(shipped):
+    with pytest.raises(ScenarioError, match="control character U\\+001B"):
+        scenario_from_params(_link('version: 1\nname: "a\\x1b[2Jb"\nyear: 2020\n'), shipped)
+    with pytest.raises(ScenarioError, match="5,000 digits"):
+        scenario_from_params(_link("version: 1\nname: x\nyear: " + "9" * 5000 + "\n"), shipped)

@@ -143,6 +143,30 @@ BROKEN: dict[str, tuple[str, Callable[[Files], Files]]] = {
         "zones.csv: a byte 0xFF in Shenzhen's name, valid in neither UTF-8 nor GBK/GB18030",
         lambda f: {**f, "zones.csv": f["zones.csv"].replace(b",Shenzhen\n", b",Shen\xffzhen\n")},
     ),
+    "control_character_in_name": (
+        "zones.csv: Shenzhen's English name holds an escape character (0x1B), which a terminal would obey",
+        lambda f: replace_once(f, "zones.csv", ",Shenzhen\n", ",Shen\x1b[31mzhen\n"),
+    ),
+    "arabic_indic_digits": (
+        "baseline.csv: zhangjiang patents 2019 written in Arabic-Indic digits (٨٠), which Python's float() reads",
+        lambda f: replace_once(f, "baseline.csv", "2019,zhangjiang,patents,80,", "2019,zhangjiang,patents,٨٠,"),
+    ),
+    "fullwidth_year": (
+        "baseline.csv: a year written in full-width digits (２０１９)",
+        lambda f: replace_once(f, "baseline.csv", "2019,shenzhen,rd_spending,", "２０１９,shenzhen,rd_spending,"),
+    ),
+    "underscore_number": (
+        "baseline.csv: shenzhen rd_spending 2020 written 3_50.8 (Python's float() reads underscores)",
+        lambda f: replace_once(f, "baseline.csv", "2020,shenzhen,rd_spending,350.8,", "2020,shenzhen,rd_spending,3_50.8,"),
+    ),
+    "huge_integer_value": (
+        "baseline.csv: a value of 5,000 digits (beyond Python's 4,300-digit conversion limit)",
+        lambda f: replace_once(f, "baseline.csv", "2019,zhangjiang,patents,80,", "2019,zhangjiang,patents," + "9" * 5000 + ","),
+    ),
+    "deeply_nested_method": (
+        "method.yaml: links nested 500 levels deep",
+        lambda f: {**f, "method.yaml": b"normalization: minmax\nlinks: " + b"[" * 500 + b"]" * 500 + b"\n"},
+    ),
     "several_defects": (
         "three defects at once (unknown group 'outptu', unknown zone 'suzhou', value 'eighty'): all must be reported",
         several,

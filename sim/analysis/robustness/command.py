@@ -164,7 +164,9 @@ def robustness_csv(report: RobustnessReport) -> str:
     frame.insert(0, "draws", report.draws)
     frame.insert(0, "year", report.year)
     frame.insert(0, "scenario", report.scenario.name)
-    return frame.to_csv(index=False, lineterminator="\n", float_format="%.17g")
+    from sim.report import csv_text  # the scenario's name must not run as a formula (issue 15)
+
+    return csv_text(frame)
 
 
 def robustness_table(report: RobustnessReport, package: DataPackage, lang: str = "en") -> str:

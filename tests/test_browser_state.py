@@ -1,0 +1,152 @@
+"""The planner's input is never lost, whatever the speed of events (issue 10), in a real browser.
+
+Headless Chromium driven as a person would: fast key presses, a tab switch before the
+app has caught up, downloads, typing in the exact number box, reloading. Uses the
+server and browser fixtures of conftest.py; expected numbers come from the engine.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from _browserpage import box_of, expect_ranking, open_app, open_tab, slider_of
+from playwright.sync_api import Page, expect
+
+from sim.data import load_package
+from sim.engine import run_scenario
+from sim.i18n import t
+from sim.scenario import parse_scenario, scenario_from_dict
+from sim.share import scenario_from_params
+
+pytestmark = pytest.mark.browser
+
+TIMEOUT = 60_000  # the loss test runs beside a CPU burner
+expect.set_options(timeout=TIMEOUT)
+ZONE, INDICATOR, LINKED = "sunan", "rd_spending", "rd_intensity"  # the issue's recipe: Sunan's R&D spending
+PRESSES, REPETITIONS = 24, 10
+
+
+@pytest.fixture(scope="module")
+def package():
+    return load_package()
+
+
+def _result(package, by: str):
+    document = {"version": 1, "name": "what-if", "name_zh": "假设情景", "year": package.years[-1],
+                "interventions": [{"zone": ZONE, "indicator": INDICATOR, "by": by}]}
+    return run_scenario(package, scenario_from_dict(document, package))
+
+
+def _changes(scenario) -> list[str]:
+    """The scenario's interventions as ``zone indicator by``: what a file or a link holds."""
+    return [f"{','.join(i.zones)} {','.join(i.indicators)} {i.describe()}" for i in scenario.interventions]
+
+
+def _url_scenario(page: Page, package):
+    params = {key: values for key, values in parse_qs(urlsplit(page.url).query).items()}
+    return scenario_from_params(params, package)
+
+
+def _fast_presses_then_download(page: Page, app_url: str, package, tmp_path, repetition: int) -> str | None:
+    """The issue's recipe once; returns what was lost (None when the file, URL and slider agree)."""
+    open_app(page, app_url, f"?z={ZONE}")
+    slider = slider_of(page, INDICATOR)
+    slider.focus()
+    for _ in range(PRESSES):
+        page.keyboard.press("ArrowRight")
+    shown = slider.get_attribute("aria-valuetext")  # what the planner saw when leaving the tab
+    page.get_by_role("tab", name=t("tab_files", "zh")).click()  # at once, mid-rerun
+    button = page.locator(".st-key-w_download_yaml").get_by_role("button", name=t("download_scenario", "zh"))
+    with page.expect_download() as download:
+        button.click()
+    path = tmp_path / f"run{repetition}.yaml"
+    download.value.save_as(path)
+    saved = _changes(parse_scenario(path.read_bytes(), package, source=path.name))
+    expected = [f"{ZONE} {INDICATOR} by {shown}"]
+    problems = []
+    if shown != f"+{PRESSES}%":
+        problems.append(f"the slider shows {shown} after {PRESSES} presses")
+    if saved != expected:
+        problems.append(f"the file holds {saved}, the slider showed {shown}")
+    if _changes(_url_scenario(page, package)) != expected:
+        problems.append(f"the URL holds {_changes(_url_scenario(page, package))}")
+    open_tab(page, "tab_whatif")
+    back = slider_of(page, INDICATOR)
+    expect(back).to_be_visible()
+    if back.get_attribute("aria-valuetext") != shown:
+        problems.append(f"back on What-if the slider shows {back.get_attribute('aria-valuetext')}, not {shown}")
+    return "; ".join(problems) or None
+
+
+@pytest.mark.parametrize("load", ["idle", "cpu_burner"])
+def test_fast_key_presses_then_a_tab_switch_lose_nothing(page: Page, app_url, package, tmp_path, screenshot, load):
+    """24 fast ArrowRight presses, an immediate tab switch, a download: 10 times, 0 losses."""
+    burner = subprocess.Popen([sys.executable, "-c", "while True: pass"]) if load == "cpu_burner" else None
+    try:
+        losses = [(n, lost) for n in range(REPETITIONS)
+                  if (lost := _fast_presses_then_download(page, app_url, package, tmp_path, n))]
+    finally:
+        if burner is not None:
+            burner.terminate()
+            burner.wait(timeout=10)
+    screenshot(page)
+    assert losses == []
+
+
+def test_typing_in_the_number_box_moves_the_slider_the_url_and_the_ranking(page: Page, app_url, package, screenshot):
+    open_app(page, app_url, f"?z={ZONE}")
+    box = box_of(page, INDICATOR)
+    box.fill("100")
+    box.press("Enter")
+    expect(slider_of(page, INDICATOR)).to_have_attribute("aria-valuetext", "+100%")
+    expect_ranking(page, package, _result(package, "+100%"))
+    page.wait_for_function("() => location.search.includes('s=')")
+    assert _changes(_url_scenario(page, package)) == [f"{ZONE} {INDICATOR} by +100%"]
+    expect(box_of(page, INDICATOR)).to_have_value("100")
+    screenshot(page)
+
+
+def test_a_linked_change_is_listed_and_shown_beside_its_slider(page: Page, app_url, package, screenshot):
+    """Doubling R&D spending doubles R&D intensity through the package's link: the app says so."""
+    open_app(page, app_url, f"?z={ZONE}")
+    box = box_of(page, INDICATOR)
+    box.fill("100")
+    box.press("Enter")
+    expect_ranking(page, package, _result(package, "+100%"))
+    source = package.name("indicator", INDICATOR, "zh")
+    row = page.locator(".st-key-changes_box tbody tr").filter(has_text=package.name("indicator", LINKED, "zh"))
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text(t("cause_link", "zh", source=[source]))
+    expect(row).to_contain_text("+100%")
+    # beside the intensity slider, before the planner stacks a second change on it
+    expect(slider_of(page, LINKED)).to_have_attribute("aria-valuetext", "+0%")
+    expect(page.get_by_text(t("effect_via", "zh", change="+100%", source=[source]))).to_be_visible()
+    screenshot(page)
+
+
+def test_a_reload_keeps_the_work_and_another_session_starts_blank(page: Page, app_url, package, browser,
+                                                                 browser_context_args, screenshot):
+    open_app(page, app_url, f"?z={ZONE}")
+    slider = slider_of(page, INDICATOR)
+    slider.focus()
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    expect_ranking(page, package, _result(package, "+5%"))
+    page.reload()  # the address bar carries every edit the app has shown
+    expect(slider_of(page, INDICATOR)).to_have_attribute("aria-valuetext", "+5%")
+    expect_ranking(page, package, _result(package, "+5%"))
+    other = browser.new_context(**browser_context_args)
+    try:
+        fresh = other.new_page()
+        open_app(fresh, app_url, f"?z={ZONE}")
+        expect(slider_of(fresh, INDICATOR)).to_have_attribute("aria-valuetext", "+0%")
+        baseline = run_scenario(package, scenario_from_dict({"version": 1, "name": "b",
+                                                             "year": package.years[-1]}, package))
+        expect_ranking(fresh, package, baseline)
+    finally:
+        other.close()
+    expect(slider_of(page, INDICATOR)).to_have_attribute("aria-valuetext", "+5%")  # not touched by the other
+    screenshot(page)

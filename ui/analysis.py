@@ -1,0 +1,27 @@
+"""What the analysis tabs (goal-seek, levers, robustness) share: answers kept with where they started."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from sim.data import DataPackage
+from sim.i18n import escape_markdown, t
+from sim.scenario import Scenario, dump_scenario
+
+
+def started_from(package: DataPackage, scenario: Scenario) -> dict[str, str]:
+    """What an answer started from: kept with it, so a changed scenario marks it stale."""
+    return {"data": package.digest, "start": dump_scenario(scenario)}
+
+
+def is_stale(entry: dict[str, Any], package: DataPackage, scenario: Scenario) -> bool:
+    return entry["data"] != package.digest or entry["start"] != dump_scenario(scenario)
+
+
+def notes_expander(notes, lang: str) -> None:
+    if notes:
+        with st.expander(t("notes", lang) + f" ({len(notes)})"):
+            for note in notes:
+                st.caption(escape_markdown(note))

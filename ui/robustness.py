@@ -1,0 +1,110 @@
+"""The Robustness tab: Monte Carlo rank probabilities and weight stability of the current scenario.
+
+It runs only when its button is pressed (with a progress bar) and keeps its report in
+the model with the scenario it started from, marked stale when the scenario changes.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from sim.analysis.charts import (
+    rank_probability_heatmap,
+    rank_probability_labels,
+    weight_stability_chart,
+    weight_stability_points,
+)
+from sim.analysis.robustness import RobustnessReport, robustness
+from sim.analysis.views import (
+    APP_MAX_DRAWS,
+    VARY_CHOICES,
+    display_names,
+    robustness_frame,
+    vary_normalizations,
+    weight_stability_frame,
+)
+from sim.data import DataPackage
+from sim.errors import SimError
+from sim.i18n import escape_markdown, t
+from sim.scenario import Scenario
+from ui.analysis import is_stale, notes_expander, started_from
+from ui.common import scenario_caption, show_error
+from ui.state import TabContext, commit, pref_widget, state
+
+#: The inputs: (name, default, number_input options).
+INPUTS = (
+    ("rb_draws", 10_000, {"min_value": 1, "max_value": APP_MAX_DRAWS, "step": 1_000}),
+    ("rb_seed", 1, {"min_value": 0, "max_value": 2**32 - 1, "step": 1}),
+    ("rb_sigma", 5.0, {"min_value": 0.0, "max_value": 100.0, "step": 1.0}),
+    ("rb_concentration", 0.0, {"min_value": 0.0, "max_value": 1e6, "step": 50.0}),
+)
+
+
+def render(ctx: TabContext) -> None:
+    package, scenario, lang, prefs = ctx.package, ctx.scenario, ctx.lang, ctx.state.prefs
+    st.caption(escape_markdown(t("rb_intro", lang)))
+    scenario_caption(ctx)
+    cols = st.columns([2, 2, 2, 2, 3])
+    for column, (name, default, options) in zip(cols, INPUTS):
+        column.number_input(t(name, lang), help=t(f"{name}_help", lang), **options, **pref_widget(name, default, lang))
+    cols[4].selectbox(t("rb_vary", lang), list(VARY_CHOICES), format_func=lambda c: t(f"vary_{c}", lang),
+                      **pref_widget("rb_vary", "fixed", lang))
+    value = {name: prefs.get(name, default) for name, default, _ in INPUTS}
+    if st.button(t("rb_run", lang), key="w_rb_run", type="primary"):
+        draws = int(value["rb_draws"])
+        bar = st.progress(0.0, text=t("rb_progress", lang, done=0, total=f"{draws:,}"))
+
+        def progress(done: int, total: int) -> None:
+            bar.progress(done / total, text=t("rb_progress", lang, done=f"{done:,}", total=f"{total:,}"))
+
+        try:
+            weights_vary, scores_vary = vary_normalizations(prefs.get("rb_vary", "fixed"))
+            report = robustness(
+                package, scenario, draws=draws, seed=int(value["rb_seed"]), sigma=float(value["rb_sigma"]) / 100.0,
+                concentration=float(value["rb_concentration"]) or None, normalizations=weights_vary,
+                score_normalizations=scores_vary,
+                progress=progress,  # the library's chunk: the same seed gives the command line's numbers
+            )
+        except SimError as exc:
+            show_error(exc)
+        else:
+            commit(state().with_answer("rb", {"report": report, **started_from(package, scenario)}))
+        finally:
+            bar.empty()
+    entry = state().answers.get("rb")
+    if entry is None:
+        st.info(t("rb_none_yet", lang))
+        return
+    _report(entry, package, scenario, ctx.state.zone, lang)
+
+
+def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, zone: str, lang: str) -> None:
+    report: RobustnessReport = entry["report"]
+    names = display_names(package, lang)
+    st.divider()
+    if is_stale(entry, package, scenario):
+        st.warning(escape_markdown(t("rb_stale", lang)))
+    shown = report.scenario
+    st.caption(escape_markdown(t(
+        "rb_for", lang, scenario=shown.name_zh if lang == "zh" and shown.name_zh else shown.name, year=report.year,
+        draws=f"{report.draws:,}", seed=report.settings["seed"], seconds=f"{report.seconds:.2f}")))
+    zone = zone if zone in report.zones else report.zones[0]
+    if report.p_beats_baseline is not None:
+        st.info(escape_markdown(t("rb_beats", lang, zone=names.get(zone, zone), base=int(report.baseline_rank[zone]),
+                                  rank=int(report.rank[zone]), p=f"{100 * report.p_beats_baseline[zone]:.1f}%")))
+    else:
+        st.caption(escape_markdown(t("rb_no_scenario", lang)))
+    left, right = st.columns([1, 1], gap="large")
+    heat = rank_probability_heatmap(report, names, lang) + rank_probability_labels(report, names)
+    left.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
+    weights = weight_stability_chart(report, names, lang) + weight_stability_points(report, names, lang)
+    right.altair_chart(weights, width="stretch")
+    st.subheader(t("rb_table", lang))
+    with st.container(key="rb_table_box"):
+        st.dataframe(robustness_frame(report, package, lang), hide_index=True, width="stretch")
+    st.subheader(t("rb_weights", lang), help=t("rb_weights_help", lang))
+    with st.container(key="rb_weights_box"):
+        st.dataframe(weight_stability_frame(report, package, lang), hide_index=True, width="stretch")
+    notes_expander(report.notes, lang)
