@@ -34,7 +34,8 @@ from _machine import cpu_model  # noqa: E402
 import pandas as pd  # noqa: E402
 import scipy  # noqa: E402
 
-from sim.analysis.batch import build_model, ordinal_ranks  # noqa: E402
+from sim.analysis.robustness import ordinal_ranks  # noqa: E402
+from sim.engine import analysis_model as build_model  # noqa: E402
 from sim.analysis.goalseek import goal_seek  # noqa: E402
 from sim.analysis.robustness import robustness  # noqa: E402
 from sim.data import load_package  # noqa: E402

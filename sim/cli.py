@@ -15,8 +15,9 @@ from collections.abc import Callable, Sequence
 
 from sim import __version__
 from sim.data import DataPackage, load_package
-from sim.engine import apply_scenario, run_scenario
+from sim.engine import run_scenario
 from sim.errors import SimError, UsageError
+from sim.messages import msg, render
 from sim.method.entropy import NORMALIZATIONS
 from sim.method.options import GOALPOSTS, WEIGHT_MODES
 from sim.report import (
@@ -29,7 +30,6 @@ from sim.report import (
     to_json,
 )
 from sim.scenario import Scenario, baseline_scenario, load_scenario
-from sim.messages import msg
 from sim.text import did_you_mean, printable
 
 EXIT_OK, EXIT_INTERNAL, EXIT_INVALID = 0, 1, 2
@@ -182,17 +182,27 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    """Check scenario files with every check of ``run`` except writing output.
+
+    Each file is read, applied and scored by the engine exactly as ``run`` would, so a
+    file that validates runs, and a file ``run`` refuses is refused here with the same
+    message (naming the intervention's line for an error found only after applying).
+    """
     package = package_from(args)
+    lang = getattr(args, "lang", "en")
     failed = 0
     for path in args.files:
         try:
             scenario = load_scenario(path, package)
-            apply_scenario(package, scenario)  # values out of range are errors too
-            print(f"ok       {path}: {scenario.name!r}, {len(scenario.interventions)} intervention(s), year {scenario.year}")
+            run_scenario(package, scenario)
+            print(printable(render(msg("validate.ok", path=path, name=scenario.name,
+                                       count=len(scenario.interventions), year=scenario.year), lang)))
         except SimError as exc:
             failed += 1
-            print(f"invalid  {exc}", file=sys.stderr)
-    print(f"{len(args.files) - failed} valid, {failed} invalid", file=sys.stderr if failed else sys.stdout)
+            # As run prints it: control characters in names are shown, never obeyed.
+            print(printable(render(msg("validate.invalid", error=exc.render(lang)), lang)), file=sys.stderr)
+    summary = render(msg("validate.summary", valid=len(args.files) - failed, invalid=failed), lang)
+    print(summary, file=sys.stderr if failed else sys.stdout)
     return EXIT_INVALID if failed else EXIT_OK
 
 
@@ -226,6 +236,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check scenario files; exit 0 when all are valid")
     validate.add_argument("files", metavar="FILE", nargs="+")
     validate.add_argument("--data", metavar="DIR", help="data package folder (default: the shipped data/)")
+    validate.add_argument("--lang", choices=LANGS, default="en", help="messages in Chinese or English (default: en)")
     validate.set_defaults(handler=cmd_validate)
 
     chosen = next((a for a in (argv or []) if not a.startswith("-")), None)

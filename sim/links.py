@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sim.messages import msg
 from sim.text import did_you_mean
 from sim.values import is_bounded_number
 
@@ -90,6 +91,7 @@ def parse_links(
     if not isinstance(items, list):
         return [], [f"{at()}: expected a list of links, got {_kind(items)}"]
     links, problems = [], []
+    first_at: dict[tuple[str, str], str] = {}
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
             problems.append(f"{at(index)}: expected a mapping with from, to and elasticity, got {_kind(item)}")
@@ -121,6 +123,12 @@ def parse_links(
         note = item.get("note", "")
         if not isinstance(note, str):
             item_problems.append(f"{at(index, 'note')}: expected text, got {_kind(note)}")
+        pair = (ends.get("from"), ends.get("to"))
+        if None not in pair and pair in first_at:
+            item_problems.append(msg("links.listed_twice", at=at(index), source=pair[0], target=pair[1],
+                                     first=first_at[pair]))
+        elif None not in pair:
+            first_at[pair] = at(index)
         if item_problems:
             problems.extend(item_problems)
             continue
@@ -140,6 +148,9 @@ def parse_links(
 def link_order(links: Iterable[Link]) -> tuple[list[Link], list[str]] | tuple[None, list[str]]:
     """Order links so each is applied after every link feeding its source.
 
+    A depth-first search with an explicit stack, so that a chain of any length (a
+    package may declare thousands of links) needs no recursion.
+
     Returns
     -------
     ordered : list of Link, or None when the graph has a cycle
@@ -150,30 +161,27 @@ def link_order(links: Iterable[Link]) -> tuple[list[Link], list[str]] | tuple[No
     targets_of: dict[str, list[str]] = {}
     for link in links:
         targets_of.setdefault(link.source, []).append(link.target)
-    state: dict[str, int] = {}
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
     order: list[str] = []
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str]:
-        state[node] = 1
-        stack.append(node)
-        for nxt in targets_of.get(node, []):
-            if state.get(nxt) == 1:
-                return stack[stack.index(nxt):] + [nxt]
-            if nxt not in state:
-                cycle = visit(nxt)
-                if cycle:
-                    return cycle
-        state[node] = 2
-        stack.pop()
-        order.append(node)
-        return []
-
-    for node in list(targets_of):
-        if node not in state:
-            cycle = visit(node)
-            if cycle:
-                return None, cycle
+    for root in list(targets_of):
+        if root in state:
+            continue
+        state[root] = 1
+        path = [root]
+        pending = [iter(targets_of.get(root, []))]
+        while pending:
+            nxt = next(pending[-1], None)
+            if nxt is None:
+                node = path.pop()
+                pending.pop()
+                state[node] = 2
+                order.append(node)
+            elif state.get(nxt) == 1:
+                return None, path[path.index(nxt):] + [nxt]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                pending.append(iter(targets_of.get(nxt, [])))
     position = {node: i for i, node in enumerate(reversed(order))}
     return sorted(links, key=lambda link: position[link.source]), []
 

@@ -416,13 +416,15 @@ def test_batched_weights_are_bit_identical_to_one_table_at_a_time():
     values = rng.lognormal(size=(entropy._BLOCK_DRAWS + 300, 5, 25)) * 10.0 ** rng.integers(-2, 4, size=25)
     values[::7, :, 3] = 2.0  # constant columns in some draws
     values[3] = 5.0  # a draw with every column constant: NaN weights, as documented
-    values[5, :, 2] = [1e-310, 2e-310, 3e-311, 3e-310, 1e-310]  # a span so small 1 / span overflows
+    values[5, :, 2] = [1e-310, 2e-310, 3e-311, 3e-310, 1e-310]  # constant by the tolerance rule
     is_benefit = rng.random(25) < 0.8
     with np.errstate(all="ignore"):
         for kind in entropy.NORMALIZATIONS:
             weights, _ = entropy_scores(values, is_benefit, kind)
             for draw in (0, 3, 5, 7, 500, entropy._BLOCK_DRAWS, len(values) - 1):
-                one = entropy_weights(normalize(values[draw], is_benefit, kind))
+                # The one-table path: constant columns by the tolerance rule on the raw data.
+                table = values[draw]
+                one = entropy_weights(normalize(table, is_benefit, kind), entropy.constant_columns(table))
                 assert np.array_equal(weights[draw], one, equal_nan=True), (kind, draw)
 
 
@@ -697,15 +699,64 @@ def test_a_missing_indicator_column_is_a_data_error_naming_it():
 
 @pytest.mark.parametrize("bad", [0.0, -2.5])
 @pytest.mark.parametrize("which", ["normalization", "score_normalization"])
-def test_ratio_with_a_zero_or_negative_value_names_the_cell(bad, which):
+def test_ratio_with_a_zero_or_negative_value_uses_min_max_for_that_column_and_says_so(bad, which):
+    """DESIGN section 2: a column holding a value <= 0 is normalised by min-max under ratio."""
     table = make_table(np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), ["patents", "energy"])
     table.loc["zone_2", "patents"] = bad
     meta = make_meta({"patents": "benefit", "energy": "cost"})
-    with pytest.raises(DataError) as refused:
-        score_table(table, meta, Method(**{which: "ratio"}), label="year 2020")
-    message = str(refused.value)
-    for word in ("zone zone_2", "indicator patents", "year 2020", f"value {bad:g}", "ratio"):
-        assert word in message
+    ratio = score_table(table, meta, Method(**{which: "ratio"}), label="year 2020")
+    minmax = score_table(table, meta, Method(), label="year 2020")
+    # That column is min-max; the other keeps x / max (cost: min / x).
+    kind = "normalized" if which == "normalization" else "score_normalized"
+    np.testing.assert_array_equal(getattr(ratio, kind)["patents"], minmax.normalized["patents"])
+    np.testing.assert_allclose(getattr(ratio, kind)["energy"], [1.0, 2 / 4, 2 / 6], rtol=0, atol=1e-15)
+    assert np.isfinite(ratio.scores).all()
+    (warning,) = [w for w in ratio.warnings if "<= 0" in w]
+    for word in ("indicator patents", "year 2020", "zone_2", f"{bad:g}", "min-max"):
+        assert word in warning, (word, warning)
+    assert "x / max" in warning and "min-max" in warning.render("zh")
+    # Weights from min-max are unaffected by the fall-back of the scores.
+    if which == "score_normalization":
+        pd.testing.assert_series_equal(ratio.weights, minmax.weights, check_exact=True)
+
+
+def test_ratio_fall_back_is_the_same_in_the_batched_path():
+    rng = np.random.default_rng(5)
+    values = rng.lognormal(size=(50, 5, 6))
+    values[::3, 2, 1] = -1.5  # a negative growth rate in a third of the draws
+    values[::5, 0, 4] = 0.0
+    is_benefit = np.array([True, True, False, True, False, True])
+    for kind, score_kind in (("minmax", "ratio"), ("ratio", "ratio"), ("ratio", "minmax")):
+        weights, scores = entropy_scores(values, is_benefit, kind, score_kind)
+        assert np.isfinite(scores).all()
+        for draw in (0, 1, 3, 5, 15, 49):
+            one_weights, one_scores = entropy_scores(values[draw], is_benefit, kind, score_kind)
+            np.testing.assert_array_equal(weights[draw], one_weights)
+            np.testing.assert_array_equal(scores[draw], one_scores)
+
+
+def test_float_noise_does_not_make_a_constant_column_informative():
+    """Issue 15.6: 8.459 in four zones and 7.69 * 1.1 = 8.459000000000001 in the fifth is
+    constant by DESIGN's rule max - min <= 1e-9 max(|max|, |min|, 1): weight 0 and the warning."""
+    noisy = 7.69 * (1.0 + 10.0 / 100.0)
+    assert noisy != 8.459 and noisy - 8.459 < 1e-14
+    table = make_table(np.array([[8.459, 1.0], [8.459, 2.0], [8.459, 4.0], [noisy, 3.0], [8.459, 5.0]]), ["rd", "other"])
+    meta = make_meta({"rd": "benefit", "other": "benefit"})
+    for method in (Method(), Method(score_normalization="ratio"), Method(normalization="ratio"),
+                   Method(normalization="minmax-shift")):
+        result = score_table(table, meta, method, label="year 2020")
+        assert result.weights["rd"] == 0.0, method
+        assert any("indicator rd" in w and "same value for every zone" in w for w in result.warnings)
+        exact = score_table(table.assign(rd=8.459), meta, method, label="year 2020")
+        np.testing.assert_allclose(result.scores, exact.scores, rtol=0, atol=1e-9)
+    # A real difference, however small in relative terms, still counts.
+    table.loc["zone_3", "rd"] = 8.459 * (1 + 1e-8)
+    assert score_table(table, meta, Method(), label="year 2020").weights["rd"] > 0
+
+
+def test_constant_tolerance_is_relative_with_a_floor_of_one():
+    x = np.array([[1e6, 1e-10, 0.5], [1e6 + 1e-4, 2e-10, 0.5 + 2e-9], [1e6, 0.0, 0.5]])
+    assert entropy.constant_columns(x).tolist() == [True, True, False]
 
 
 def test_no_numpy_warnings_escape_on_ordinary_or_constant_input():

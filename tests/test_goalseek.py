@@ -29,7 +29,7 @@ import numpy as np
 import pytest
 
 from sim import cli
-from sim.analysis.batch import build_model
+from sim.engine import analysis_model as build_model
 from sim.analysis.goalseek import (
     SeekProblem,
     goal_seek,
@@ -325,6 +325,13 @@ def test_cli_impossible_target_is_a_clear_answer(shipped, capsys):
         (["--zone", "sunan", "--target", "rank:3", "--bound", "unicorns"], "ID=VALUE"),
         (["--zone", "sunan", "--target", "rank:3", "--year", "1999"], "not in the data"),
         (["--zone", "sunan"], "required"),
+        # Issue 15.9: bad input that used to end as internal errors or raw numpy warnings.
+        (["--zone", "sunan", "--target", "rank:3", "--seed", "-1"], "seed -1 is not allowed"),
+        (["--zone", "sunan", "--target", "rank:3", "--cost", "unicorns=1e308"], "is too large; at most 1e+06"),
+        (["--zone", "sunan", "--target", "rank:3", "--bound", "unicorns=1e300%"], "is out of range"),
+        (["--zone", "sunan", "--target", "rank:3", "--bound", "unicorns=-1e300%:5%"], "is out of range"),
+        (["--zone", "sunan", "--target", "rank:3", "--max-change", "1e300%"], "is too large"),
+        (["--zone", "sunan", "--target", "rank:3", "--margin", "1e308"], "scores are out of 100"),
     ],
 )
 def test_cli_bad_arguments_exit_2_with_a_message(args, words, capsys):
@@ -332,7 +339,45 @@ def test_cli_bad_arguments_exit_2_with_a_message(args, words, capsys):
     err = capsys.readouterr().err
     assert status == 2
     assert words in err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "Warning" not in err and "internal error" not in err
+
+
+def test_sunan_to_rank_3_lists_the_linked_change_it_relies_on(shipped, capsys):
+    """Issue 12: the answer moves high_tech_firms_added (1,343 -> 3,050) through the package's
+    link, past Zhongguancun's 1,827, and said nothing about it."""
+    assert cli.main(["goal-seek", "--zone", "sunan", "--target", "rank:3", "--year", "2020", "--format", "json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["reached"]
+    linked = {(c["zone"], c["indicator"]): c for c in answer["linked_changes"]}
+    change = linked[("sunan", "high_tech_firms_added")]
+    assert change["via"] == "high_tech_firms" and change["before"] == 1343
+    firms = next(c for c in answer["changes"] if c["indicator"] == "high_tech_firms")
+    assert change["after"] - change["before"] == firms["after"] - firms["before"]  # additive link, factor 1
+    assert any(w.startswith("via the link from high_tech_firms") and "best value of high_tech_firms_added" in w
+               for w in answer["warnings"])
+    assert cli.main(["goal-seek", "--zone", "sunan", "--target", "rank:3", "--year", "2020", "--lang", "zh"]) == 0
+    text = capsys.readouterr().out
+    assert "经由联动的变动" in text and shipped.name("indicator", "high_tech_firms_added", "zh") in text
+
+
+def test_the_margin_enters_the_verdict(pkg3):
+    """Issue 15.7: --margin 100 answered "reached" with a margin of 50 (every lever at its maximum)."""
+    answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, margin=100.0, evolution_steps=20)
+    assert not answer.reached and answer.margin < 100.0
+    assert answer.shortfall == pytest.approx(100.0 - answer.margin)
+    assert "NOT reachable" in answer.summary()
+    data = answer.to_dict()
+    assert data["reached"] is False and data["required_margin"] == 100.0
+    # The same target with the default margin is reached: only the margin made it unreachable.
+    assert goal_seek(pkg3, "chaser", "overtake:rival", year=2020).reached
+
+
+def test_cli_margin_100_does_not_say_reached(capsys):
+    status = cli.main(["goal-seek", "--zone", "sunan", "--target", "rank:3", "--year", "2020", "--margin", "100",
+                       "--format", "json"])
+    assert status == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer["reached"] is False and answer["margin"] < 100
 
 
 def test_same_seed_same_answer_and_json_is_complete(pkg3):

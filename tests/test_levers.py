@@ -10,7 +10,7 @@ import pytest
 
 from sim import cli
 from sim.analysis.levers import RIVAL_GAIN_SHOWN, STEPS, lever_matrix, lever_report, standard_step
-from sim.analysis.batch import build_model
+from sim.engine import analysis_model as build_model
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.scenario import baseline_scenario, parse_scenario

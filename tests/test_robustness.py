@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from sim import cli
-from sim.analysis.batch import ordinal_ranks
+from sim.analysis.robustness import ordinal_ranks
 from sim.analysis.robustness import ProgressBar, robustness, simulate, weight_stability
 from sim.engine import run_scenario
 from sim.errors import UsageError
@@ -180,6 +180,10 @@ def test_cli_robustness(shipped, capsys):
         (["--vary-score-normalization", "minmax,ratoi"], "did you mean 'ratio'"),
         (["no_such_scenario.yaml"], "no such file"),
         (["--year", "1999"], "not in the data"),
+        # Issue 15.9: a seed numpy refuses, and bootstrap counts that took 9.6 GB or more.
+        (["--seed", "-1"], "seed -1 is not allowed"),
+        (["--bootstrap", "3000000"], "--bootstrap 3000000 is too many; at most 1,000,000"),
+        (["--bootstrap", str(10**11)], "is too many"),
     ],
 )
 def test_cli_bad_arguments_exit_2(args, words, capsys):
@@ -205,3 +209,28 @@ def test_robustness_chart_builders(pkg3):
     layered = heat + charts.rank_probability_labels(report)
     assert len(layered.to_dict()["layer"]) == 2
     assert isinstance(charts.weight_stability_chart(report), alt.Chart)
+
+
+def test_ratio_with_values_at_or_below_zero_falls_back_and_says_so(shipped):
+    long = shipped.baseline.copy()
+    rows = (long["year"] == 2020) & (long["zone"] == "donghu") & (long["indicator"] == "employment_growth")
+    long.loc[rows, "value"] = -3.2
+    package = shipped.with_baseline(long)
+    report = robustness(package, year=2020, draws=300, seed=2, bootstrap=50, score_normalizations="all")
+    assert np.isfinite(report.score_median).all()
+    assert any("employment_growth" in note and "min-max" in note for note in report.notes)
+
+
+def test_bootstrap_in_chunks_gives_the_same_weights(shipped):
+    from sim.analysis.robustness import core
+
+    table = shipped.table(2020).to_numpy()
+    benefit = np.ones(table.shape[1], dtype=bool)
+    whole = weight_stability(table, benefit, bootstrap=250, seed=4)
+    chunked_at = core.BOOTSTRAP_CHUNK
+    try:
+        core.BOOTSTRAP_CHUNK = 60
+        chunked = weight_stability(table, benefit, bootstrap=250, seed=4)
+    finally:
+        core.BOOTSTRAP_CHUNK = chunked_at
+    assert np.array_equal(whole["bootstrap"], chunked["bootstrap"])

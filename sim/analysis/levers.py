@@ -33,9 +33,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from sim.analysis.batch import ScenarioModel, build_model, competition_ranks, split_ids
+from sim.analysis.options import split_ids
 from sim.data import DataPackage
+from sim.engine import CompiledScenario, analysis_model
 from sim.errors import UsageError
+from sim.method.entropy import ranks as competition_ranks
 from sim.scenario import Intervention, Scenario, format_percent
 
 STEPS = ("10%", "1sd")
@@ -49,12 +51,12 @@ RIVAL_GAIN_SHOWN = 0.005
 _MINMAX_FAMILY = ("minmax", "minmax-shift")
 
 
-def standard_step(model: ScenarioModel, zone_row: int, column: int, step: str) -> Intervention:
+def standard_step(model: CompiledScenario, zone_row: int, column: int, step: str) -> Intervention:
     """The intervention of one standard step for one zone and indicator.
 
     Parameters
     ----------
-    model : ScenarioModel
+    model : CompiledScenario
     zone_row, column : int
     step : {"10%", "1sd"}
 
@@ -106,16 +108,17 @@ def step_text(intervention: Intervention, counts: bool = False) -> str:
 
 
 def step_gains(
-    model: ScenarioModel, zone_row: int, interventions: Sequence[tuple[int, Intervention]]
+    model: CompiledScenario, zone_row: int, interventions: Sequence[tuple[int, Intervention]]
 ) -> dict[str, np.ndarray]:
     """Score one extra intervention at a time, all in one batched call.
 
     Parameters
     ----------
-    model : ScenarioModel
+    model : CompiledScenario
     zone_row : int
     interventions : sequence of (column, Intervention)
-        Each applies to the zone's value in that column, on top of the scenario.
+        Each changes one cell of the zone (its own zone and indicator), on top of the
+        scenario; the engine applies each to its own variant of the table.
 
     Returns
     -------
@@ -123,9 +126,7 @@ def step_gains(
         ``scores`` (K, m), ``ranks`` (K, m), ``weights`` (K, n), ``values`` (K, m, n)
         finished tables, ``valid`` (K,).
     """
-    tables = model.tile_pre(len(interventions))
-    for k, (column, intervention) in enumerate(interventions):
-        tables[k, zone_row, column] = intervention.new_value(tables[k, zone_row, column])
+    tables = model.variant_tables([[intervention] for _, intervention in interventions])
     finished, valid = model.finish(tables)
     weights, scores = model.score(finished, valid)
     valid = valid & np.isfinite(scores).all(axis=-1)
@@ -251,7 +252,7 @@ def lever_report(
     """
     if sort_by not in STEPS:
         raise UsageError(f"sort by {sort_by!r} is not allowed; allowed: {', '.join(STEPS)}")
-    model = build_model(package, scenario, year)
+    model = analysis_model(package, scenario, year)
     zone_row = model.zone_row(zone)
     chosen = model.indicators if indicators is None else list(indicators)
     columns = [model.column(i) for i in chosen]
@@ -312,7 +313,7 @@ def lever_report(
     )
 
 
-def _why_invalid(model: ScenarioModel, intervention: Intervention) -> str:
+def _why_invalid(model: CompiledScenario, intervention: Intervention) -> str:
     """The engine's own words for a step it refuses (rare: asked only for those)."""
     from dataclasses import replace
 
@@ -340,16 +341,13 @@ def lever_matrix(
     pandas.DataFrame
         Zones (index) x indicators (columns), points.
     """
-    model = build_model(package, scenario, year)
+    model = analysis_model(package, scenario, year)
     _, start_scores = model.score(model.values[None, :, :])
     plan = []
     for row in range(len(model.zones)):
         for col in range(len(model.indicators)):
             plan.append((row, col, standard_step(model, row, col, step)))
-    tables = model.tile_pre(len(plan))
-    for k, (row, col, intervention) in enumerate(plan):
-        tables[k, row, col] = intervention.new_value(tables[k, row, col])
-    finished, valid = model.finish(tables)
+    finished, valid = model.finish(model.variant_tables([[intervention] for _, _, intervention in plan]))
     _, scores = model.score(finished, valid)
     gains = np.full((len(model.zones), len(model.indicators)), np.nan)
     for k, (row, col, _) in enumerate(plan):

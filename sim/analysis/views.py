@@ -99,7 +99,7 @@ def goal_seek_verdict(answer: GoalSeekResult, package: DataPackage, lang: str = 
     if answer.reached:
         return "success", t("gs_reached", lang, zone=zone, target=target, n=len(answer.changes),
                             cost=f"{answer.cost:.2f}")
-    short = -answer.margin
+    short = answer.shortfall
     shortfall = t("gs_short", lang, points=f"{short:.2f}") if short >= 0.005 else t("gs_tie", lang)
     return "warning", t("gs_not_reachable", lang, zone=zone, target=target, rank=answer.rank_after,
                         score=f"{answer.score_after:.2f}", shortfall=shortfall)

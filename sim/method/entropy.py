@@ -15,9 +15,9 @@ The method (DESIGN section 2) for one table:
 5. scores ``s_i = 100 sum_j w_j x'_ij``.
 
 Batches of tables (:func:`entropy_scores` on an array with leading axes) are scored
-block by block in a zones-first layout (see :func:`_entropy_scores_batched`), by the
-same operations in the same order as one table, so a draw scored in a batch has the
-same bits as the draw scored alone.
+block by block in a zones-first layout (see :mod:`sim.method.batched`), by the same
+operations in the same order as one table, so a draw scored in a batch has the same
+bits as the draw scored alone.
 
 Examples
 --------
@@ -34,8 +34,7 @@ Examples
 from __future__ import annotations
 
 import math
-import os
-from concurrent.futures import ThreadPoolExecutor
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -45,6 +44,11 @@ NORMALIZATIONS = ("minmax", "minmax-shift", "ratio")
 #: The affine map of ``minmax-shift``: ``SHIFT_SCALE * x' + SHIFT_OFFSET``.
 SHIFT_SCALE = 0.99
 SHIFT_OFFSET = 0.01
+
+#: A column is constant when ``max - min <= CONSTANT_TOLERANCE * max(|max|, |min|, 1)``
+#: (DESIGN section 2): float noise from a percentage change (8.459 vs 8.459000000000001)
+#: must not give a column weight.
+CONSTANT_TOLERANCE = 1e-9
 
 #: Two scores closer than this (points out of 100) share a rank: float noise from a
 #: different summation order must not split a genuine tie.
@@ -58,11 +62,6 @@ _TINY = 1e-300
 #: that a block's working arrays (2 or 3 of m x block x n) stay in the CPU's cache.
 #: On a 5 x 25 table anything from 1,024 to 4,096 is within a few per cent.
 _BLOCK_DRAWS = 2048
-
-#: Threads for large batches (numpy releases the GIL in every pass), and the fewest
-#: draws worth a thread of their own.
-_THREADS = max(1, min(os.cpu_count() or 1, 8))
-_MIN_DRAWS_PER_THREAD = 4 * _BLOCK_DRAWS
 
 #: Beyond this many zones, min and max over zones use ``ufunc.reduce`` instead of a fold.
 _FOLD_MAX_ZONES = 16
@@ -88,8 +87,10 @@ def normalize(
         True for benefit indicators (more is better), False for cost indicators.
     kind : {"minmax", "minmax-shift", "ratio"}
         ``minmax``: ``(x - min) / (max - min)`` (cost: ``(max - x) / (max - min)``);
-        a constant column gives 0. ``minmax-shift``: ``0.99 x' + 0.01`` of that.
-        ``ratio``: ``x / max`` (cost: ``min / x``).
+        a constant column (see :func:`constant_columns`) gives 0. ``minmax-shift``:
+        ``0.99 x' + 0.01`` of that. ``ratio``: ``x / max`` (cost: ``min / x``); a column
+        holding a value <= 0, where the ratio means nothing, is normalised by min-max
+        instead (see :func:`ratio_fallback_columns`).
     lower, upper : array, shape (..., 1, n) or (n,), optional
         Fixed goalposts. By default each column's own minimum and maximum over the
         zones. With fixed goalposts a value beyond them is clamped into [0, 1]
@@ -100,21 +101,50 @@ def normalize(
     ndarray, shape (..., m, n)
     """
     x = np.asarray(values, dtype=np.float64)
-    benefit = np.asarray(is_benefit, dtype=bool)
+    return _normalize(x, np.asarray(is_benefit, dtype=bool), kind, lower, upper, _ZoneRange(x))
+
+
+class _ZoneRange:
+    """Each column's minimum and maximum over the zones, folded once and only when asked."""
+
+    def __init__(self, x: NDArray[np.float64]):
+        self.x = x
+
+    @cached_property
+    def low(self) -> NDArray[np.float64]:
+        return _over_zones(np.minimum, self.x)
+
+    @cached_property
+    def high(self) -> NDArray[np.float64]:
+        return _over_zones(np.maximum, self.x)
+
+    @cached_property
+    def constant(self) -> NDArray[np.bool_]:
+        """:func:`constant_columns`, shape (..., n)."""
+        return _constant(self.low, self.high, self.high - self.low)[..., 0, :]
+
+
+def _normalize(x, benefit, kind, lower, upper, zone_range: _ZoneRange) -> NDArray[np.float64]:
+    """:func:`normalize`, with the columns' own range computed once for several calls."""
     fixed = lower is not None or upper is not None
-    lo = _over_zones(np.minimum, x) if lower is None else np.asarray(lower, dtype=np.float64)
-    hi = _over_zones(np.maximum, x) if upper is None else np.asarray(upper, dtype=np.float64)
+    lo = zone_range.low if lower is None else np.asarray(lower, dtype=np.float64)
+    hi = zone_range.high if upper is None else np.asarray(upper, dtype=np.float64)
     if kind == "ratio":
         # Benefit x / max, cost min / x. np.where computes both for every column; the
         # discarded one may overflow, and the kept one is <= 1 (or clipped, with goalposts).
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = np.where(benefit, x / hi, lo / x)
+        fallback = (zone_range.low <= 0)[..., 0, :]
+        if fallback.any():
+            minmax = _normalize(x, benefit, "minmax", lower, upper, zone_range)
+            out = np.where(fallback[..., None, :], minmax, out)
     elif kind in ("minmax", "minmax-shift"):
         span = hi - lo
         # Orient during the step: anchor at min (benefit) or max (cost) and scale by
-        # +-1/span; a constant column (span 0) gets scale 0, hence x' = 0, no NaN.
-        with np.errstate(divide="ignore"):
-            inverse_span = np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 0.0)
+        # +-1/span; a constant column gets scale 0, hence x' = 0, no NaN.
+        flat = zone_range.constant[..., None, :] if lower is None and upper is None else _constant(lo, hi, span)
+        with np.errstate(divide="ignore", over="ignore"):
+            inverse_span = np.where(flat, 0.0, 1.0 / np.where(flat, 1.0, span))
         anchor = np.where(benefit, lo, hi)
         scale = np.where(benefit, inverse_span, -inverse_span)
         out = x - anchor
@@ -148,6 +178,47 @@ def _over_zones(binary_ufunc: np.ufunc, x: NDArray[np.float64]) -> NDArray[np.fl
     return acc
 
 
+def constant_columns(values: ArrayLike) -> NDArray[np.bool_]:
+    """Which columns are constant: ``max - min <= 1e-9 * max(|max|, |min|, 1)`` over the zones.
+
+    Parameters
+    ----------
+    values : array, shape (..., m, n)
+
+    Returns
+    -------
+    ndarray of bool, shape (..., n)
+    """
+    return _ZoneRange(np.asarray(values, dtype=np.float64)).constant
+
+
+def _constant(lo: NDArray[np.float64], hi: NDArray[np.float64], span: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """``span <= CONSTANT_TOLERANCE * max(|hi|, |lo|, 1)``, elementwise.
+
+    With ``lo <= hi`` (a range), ``max(|hi|, |lo|)`` is ``max(hi, -lo)``.
+    """
+    with np.errstate(invalid="ignore", over="ignore"):
+        return span <= CONSTANT_TOLERANCE * np.maximum(np.maximum(hi, -lo), 1.0)
+
+
+def ratio_fallback_columns(values: ArrayLike) -> NDArray[np.bool_]:
+    """Columns that ``ratio`` normalises by min-max: those holding a value <= 0.
+
+    ``x / max`` and ``min / x`` mean nothing once a value is zero or negative (official
+    growth rates often are), so such a column is normalised by min-max instead.
+
+    Parameters
+    ----------
+    values : array, shape (..., m, n)
+
+    Returns
+    -------
+    ndarray of bool, shape (..., n)
+    """
+    x = np.asarray(values, dtype=np.float64)
+    return _over_zones(np.minimum, x)[..., 0, :] <= 0
+
+
 def goalpost_clamps(
     values: ArrayLike, lower: ArrayLike, upper: ArrayLike
 ) -> tuple[NDArray[np.bool_], NDArray[np.bool_]]:
@@ -161,21 +232,24 @@ def goalpost_clamps(
     return x < np.asarray(lower), x > np.asarray(upper)
 
 
-def entropy_weights(normalized: ArrayLike) -> NDArray[np.float64]:
+def entropy_weights(normalized: ArrayLike, constant: ArrayLike | None = None) -> NDArray[np.float64]:
     """Entropy weights of normalised columns.
 
     Parameters
     ----------
     normalized : array, shape (..., m, n)
         Non-negative normalised values, m >= 2.
+    constant : array of bool, shape (..., n), optional
+        Columns known to carry no information (constant raw data, see
+        :func:`constant_columns`): weight exactly 0.
 
     Returns
     -------
     ndarray, shape (..., n)
         Weights summing to 1 along the last axis. A column whose values sum to 0 or
-        are all equal carries no information and gets weight 0. If every column is
-        like that the weights are undefined and returned as NaN (the validating
-        wrapper turns that into an error).
+        are all equal carries no information and gets weight exactly 0. If every
+        column is like that the weights are undefined and returned as NaN (the
+        validating wrapper turns that into an error).
 
     Notes
     -----
@@ -183,10 +257,22 @@ def entropy_weights(normalized: ArrayLike) -> NDArray[np.float64]:
     ``S = sum_i x``, which needs a single logarithm pass over the table.
     """
     z = np.asarray(normalized, dtype=np.float64)
+    # All equal (e.g. 0.01 everywhere under minmax-shift): rounding would leave 1 - e a
+    # few ulp above 0, and DESIGN promises 0.
+    flat = (z == z[..., :1, :]).all(axis=-2)
+    if constant is not None:
+        flat |= np.asarray(constant, dtype=bool)
+    return _weights_of_normalized(z, flat)
+
+
+def _weights_of_normalized(z: NDArray[np.float64], constant: NDArray[np.bool_] | None) -> NDArray[np.float64]:
+    """:func:`entropy_weights` with the weightless columns already known (None: none)."""
     m = z.shape[-2]
     column_sum = _over_zones(np.add, z)[..., 0, :]
     x_log_x = _over_zones(np.add, _x_log_x(z))[..., 0, :]
-    return _weights_from_column_sums(column_sum, x_log_x, m)
+    return _weights_from_column_sums(
+        column_sum, x_log_x, m, constant=constant if constant is not None and constant.any() else None
+    )
 
 
 def _x_log_x(z: NDArray[np.float64], out: NDArray[np.float64] | None = None) -> NDArray[np.float64]:
@@ -210,6 +296,7 @@ def _weights_from_column_sums(
     m: int,
     out: NDArray[np.float64] | None = None,
     minmax_informative: bool = False,
+    constant: NDArray[np.bool_] | None = None,
 ) -> NDArray[np.float64]:
     """Entropy weights from ``S = sum_i z`` and ``sum_i z ln z`` per column, shape (..., n).
 
@@ -221,6 +308,8 @@ def _weights_from_column_sums(
     ``minmax_informative`` says the columns are min-max values of non-constant
     columns: each holds a 1, so ``S >= 1``, and a 0, so ``1 - e >= 1 - ln(m - 1) / ln m
     > 0``; the checks for those two facts are then skipped (they would change nothing).
+    ``constant`` marks columns whose divergence is set to exactly 0 before the weights
+    are normalised.
     """
     if minmax_informative:
         informative = None
@@ -238,6 +327,8 @@ def _weights_from_column_sums(
         np.copyto(divergence, 0.0, where=~informative)
     if not minmax_informative:
         np.maximum(divergence, 0.0, out=divergence)  # rounding can leave 1 - e a hair below 0
+    if constant is not None:
+        np.copyto(divergence, 0.0, where=constant)
     total = np.add.reduce(divergence, axis=-1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         divergence /= total
@@ -351,7 +442,9 @@ def entropy_scores(
     flat_weights = None if weights is None else _per_draw(weights, batch_shape + (n,), (n_draws, n))
     flat_lower = None if lower is None else _per_draw(lower, batch_shape + (1, n), (n_draws, n))
     flat_upper = None if upper is None else _per_draw(upper, batch_shape + (1, n), (n_draws, n))
-    w_out, s_out = _entropy_scores_batched(
+    from sim.method.batched import entropy_scores_batched
+
+    w_out, s_out = entropy_scores_batched(
         x.reshape(n_draws, m, n), benefit, normalization, score_kind, flat_weights, flat_lower, flat_upper
     )
     return w_out.reshape(batch_shape + (n,)), s_out.reshape(batch_shape + (m,))
@@ -360,183 +453,24 @@ def entropy_scores(
 def _entropy_scores_one_table(x, benefit, normalization, score_kind, weights, lower, upper):
     """:func:`entropy_scores` for a single (m, n) table, through the public functions."""
     z_weights = None
+    zone_range = _ZoneRange(x)
     if weights is None:
-        z_weights = normalize(x, benefit, normalization, lower, upper)
-        w = entropy_weights(z_weights)
+        z_weights = _normalize(x, benefit, normalization, lower, upper, zone_range)
+        if lower is None and upper is None:
+            # Without goalposts, normalised values are all equal only in a constant
+            # column (as the batched path relies on too): the raw test is enough.
+            w = _weights_of_normalized(z_weights, zone_range.constant)
+        else:
+            w = entropy_weights(z_weights, zone_range.constant)
     else:
         w = np.broadcast_to(np.asarray(weights, dtype=np.float64), x.shape[-1:])
     if z_weights is not None and score_kind == normalization:
         z_scores = z_weights
     else:
-        z_scores = normalize(x, benefit, score_kind, lower, upper)
+        z_scores = _normalize(x, benefit, score_kind, lower, upper, zone_range)
     return w, composite_scores(z_scores, w)
 
 
 def _per_draw(option: ArrayLike, batch_layout: tuple[int, ...], flat_shape: tuple[int, int]) -> NDArray[np.float64]:
     """Per-draw weights or goalposts, broadcast over the batch and flattened to one row per draw."""
     return np.broadcast_to(np.asarray(option, dtype=np.float64), batch_layout).reshape(flat_shape)
-
-
-def _entropy_scores_batched(x, benefit, normalization, score_kind, weights, lower, upper):
-    """:func:`entropy_scores` on draws ``x`` of shape (N, m, n), on every core.
-
-    NumPy releases the GIL inside each pass, so large batches are split into one
-    contiguous share per core, each scored by :func:`_score_draws` on its own thread
-    into its own slice of the outputs (same operations per draw: same bits).
-    """
-    n_draws, m, n = x.shape
-    w_out = np.empty((n_draws, n))
-    s_out = np.empty((n_draws, m))
-    workers = min(_THREADS, n_draws // _MIN_DRAWS_PER_THREAD)
-    if workers <= 1:
-        _score_draws(x, benefit, normalization, score_kind, weights, lower, upper, w_out, s_out)
-        return w_out, s_out
-    edges = np.linspace(0, n_draws, workers + 1).astype(int)
-
-    def share(i: int) -> None:
-        part = slice(edges[i], edges[i + 1])
-        _score_draws(
-            x[part], benefit, normalization, score_kind,
-            None if weights is None else weights[part],
-            None if lower is None else lower[part],
-            None if upper is None else upper[part],
-            w_out[part], s_out[part],
-        )
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        list(pool.map(share, range(workers)))  # list(): re-raise a worker's exception here
-    return w_out, s_out
-
-
-def _score_draws(x, benefit, normalization, score_kind, weights, lower, upper, w_out, s_out):
-    """Score draws ``x`` of shape (N, m, n) block by block into ``w_out`` and ``s_out``.
-
-    Each block of draws is copied once into a zones-first layout (m, block, n), so
-    that a zone's values for the whole block are one contiguous run. Every pass over
-    the data is then one long vectorised loop: the per-column statistics (min, max,
-    sums over zones, weights) are (block, n) arrays combined with one zone slab at a
-    time, and the broadcasts over zones collapse to a single inner loop; in the
-    draws-first layout each of those loops would be only ``n`` elements long. Blocks
-    keep the working arrays in the CPU's L2 cache; all arrays are allocated once per
-    call and reused.
-
-    Every number is computed by the same operations, in the same order, as the
-    one-table path (:func:`normalize`, :func:`entropy_weights`,
-    :func:`composite_scores`), so the results are bit-identical to scoring each draw
-    alone.
-    """
-    n_draws, m, n = x.shape
-    block = max(1, min(_BLOCK_DRAWS, n_draws))
-    work = _Workspace(m, block, n, benefit)
-    fixed = lower is not None or upper is not None
-    # The raw values are needed after the weights only to normalise again for scores.
-    values_needed_later = weights is None and score_kind != normalization
-    with np.errstate(divide="ignore", invalid="ignore"):
-        for start in range(0, n_draws, block):
-            stop = min(start + block, n_draws)
-            size = stop - start
-            v, z = work.values[:, :size], work.normalized[:, :size]
-            np.copyto(v, x[start:stop].transpose(1, 0, 2))
-            lo = np.minimum.reduce(v, axis=0, out=work.lower[:size]) if lower is None else lower[start:stop]
-            hi = np.maximum.reduce(v, axis=0, out=work.upper[:size]) if upper is None else upper[start:stop]
-            w = w_out[start:stop]
-            if weights is None:
-                no_constant_column = _normalize_zones_first(v, lo, hi, normalization, fixed, work, size, out=z)
-                # A reduction over the outermost axis adds zone after zone, as the fold
-                # in entropy_weights does: same order, same bits.
-                column_sum = np.add.reduce(z, axis=0, out=work.column_sum[:size])
-                x_log_x = work.scratch[:, :size] if values_needed_later else v
-                np.add.reduce(_x_log_x(z, out=x_log_x), axis=0, out=work.x_log_x[:size])
-                _weights_from_column_sums(
-                    column_sum,
-                    work.x_log_x[:size],
-                    m,
-                    out=w,
-                    minmax_informative=normalization == "minmax" and not fixed and no_constant_column,
-                )
-                if score_kind != normalization:
-                    _normalize_zones_first(v, lo, hi, score_kind, fixed, work, size, out=z)
-            else:
-                w[...] = weights[start:stop]
-                _normalize_zones_first(v, lo, hi, score_kind, fixed, work, size, out=z)
-            # (size, m, n) @ (size, n, 1): the same BLAS call composite_scores makes.
-            scores = s_out[start:stop]
-            np.matmul(z.transpose(1, 0, 2), w[:, :, None], out=scores[:, :, None])
-            scores *= 100.0
-
-
-class _Workspace:
-    """Arrays reused by every block of :func:`_entropy_scores_batched`."""
-
-    def __init__(self, m: int, block: int, n: int, benefit: NDArray[np.bool_]):
-        self.values = np.empty((m, block, n))
-        self.normalized = np.empty((m, block, n))
-        self._scratch: NDArray[np.float64] | None = None
-        self.shape = (m, block, n)
-        self.lower, self.upper, self.column_sum, self.x_log_x, self.inverse_span, self.anchor = (
-            np.empty((block, n)) for _ in range(6)
-        )
-        self.benefit = benefit
-        self.cost_columns = np.flatnonzero(~benefit)
-        self.all_benefit = len(self.cost_columns) == 0
-        self.all_cost = len(self.cost_columns) == n
-
-    @property
-    def scratch(self) -> NDArray[np.float64]:
-        """A third (m, block, n) array, allocated only when the raw values must be kept."""
-        if self._scratch is None:
-            self._scratch = np.empty(self.shape)
-        return self._scratch
-
-
-def _normalize_zones_first(v, lo, hi, kind, fixed, work, size, out):
-    """:func:`normalize` of a zones-first block ``v`` (m, draws, n) into ``out``.
-
-    ``lo`` and ``hi`` are the (draws, n) goalposts. The same arithmetic as
-    :func:`normalize`, so the same bits. Call it under ``np.errstate(divide="ignore",
-    invalid="ignore")``.
-
-    Returns
-    -------
-    bool
-        For min-max: whether every column of every draw has ``max - min >= 1e-300``.
-    """
-    no_constant_column = False
-    if kind == "ratio":
-        if work.all_cost:
-            np.divide(lo, v, out=out)
-        else:
-            np.divide(v, hi, out=out)
-            # Cost columns are usually few: redo each alone (a strided loop over the
-            # draws) rather than a masked pass over every column.
-            for j in work.cost_columns:
-                np.divide(lo[:, j], v[:, :, j], out=out[:, :, j])
-    else:
-        span = np.subtract(hi, lo, out=work.inverse_span[:size])
-        # The usual case: no constant column and 1 / span finite (a span below 1e-300
-        # takes the general branch, where 1 / span may overflow exactly as in normalize).
-        no_constant_column = bool(span.size and span.min() >= _TINY)
-        if no_constant_column:
-            scale = np.divide(1.0, span, out=span)
-        else:  # constant columns: scale 0, hence x' = 0
-            scale = np.where(span > 0, 1.0 / np.where(span > 0, span, 1.0), 0.0)
-        if work.all_benefit:
-            anchor = lo
-        else:
-            # Orient during the step: anchor at the max and scale by -1/span for cost.
-            # Column by column: a few strided copies beat fancy indexing or a masked copy.
-            anchor = work.anchor[:size]
-            np.copyto(anchor, lo)
-            for j in work.cost_columns:
-                anchor[:, j] = hi[:, j]
-                # Not np.negative: numpy 2.4.6 (AVX-512) negates the wrong elements when
-                # input and output both have a stride of exactly 64 bytes (n = 8 here).
-                np.multiply(scale[:, j], -1.0, out=scale[:, j])
-        np.subtract(v, anchor, out=out)
-        out *= scale
-        if kind == "minmax-shift":
-            out *= SHIFT_SCALE
-            out += SHIFT_OFFSET
-    if fixed:
-        np.clip(out, 0.0, 1.0, out=out)
-    return no_constant_column

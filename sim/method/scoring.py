@@ -7,13 +7,14 @@ and indicator id, so no weight can land on the wrong indicator after a reorder.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
 from sim.errors import DataError
+from sim.messages import Ref, msg
 from sim.method import entropy
 from sim.method.options import Method
 
@@ -123,6 +124,223 @@ def _all_finite_numbers(frame: pd.DataFrame) -> bool:
     return bool(np.isfinite(frame.to_numpy(dtype=np.float64, na_value=np.nan)).all())
 
 
+def needs_reference(method: Method) -> bool:
+    """Whether scoring with ``method`` needs the baseline year's table."""
+    return method.goalposts == "baseline" or method.weights == "baseline"
+
+
+@dataclass(frozen=True, eq=False)
+class ScoringRule:
+    """A method resolved for one year: everything the batched scorer needs.
+
+    Resolving the weight mode and the goalposts once lets the engine score one
+    table or a million with the same numbers (see :func:`scoring_rule`).
+
+    Attributes
+    ----------
+    normalization, scoring : str
+        Normalisations for the weights and for the scores.
+    recompute : bool
+        Entropy weights of each scored table (else ``fixed_weights``).
+    fixed_weights : ndarray, shape (n,), or None
+    lower, upper : ndarray, shape (1, n), or None
+        Fixed goalposts (the baseline year's minimum and maximum).
+    """
+
+    normalization: str
+    scoring: str
+    recompute: bool
+    fixed_weights: np.ndarray | None = None
+    lower: np.ndarray | None = None
+    upper: np.ndarray | None = None
+
+    @property
+    def uses_minmax(self) -> list[str]:
+        """The min-max family steps among (weights, scores), e.g. ``["minmax"]``."""
+        return [k for k in (self.normalization, self.scoring) if k in ("minmax", "minmax-shift")]
+
+
+def scoring_rule(
+    method: Method,
+    ids: list[str],
+    is_benefit: np.ndarray,
+    reference: np.ndarray | None = None,
+    published_weights: pd.Series | None = None,
+    label: str = "",
+) -> ScoringRule:
+    """Resolve a method's weight mode and goalposts for one year.
+
+    Parameters
+    ----------
+    method : Method
+    ids : list of str
+        Indicator ids, in column order.
+    is_benefit : ndarray of bool, shape (n,)
+    reference : ndarray, shape (m, n), optional
+        The baseline year's table (needed when :func:`needs_reference`).
+    published_weights : pandas.Series, optional
+        Needed for ``weights: published``.
+    label : str
+        Where the table comes from, for messages.
+
+    Raises
+    ------
+    DataError
+        A weight mode or goalposts whose inputs are missing or unusable.
+    """
+    lower = upper = None
+    if method.goalposts == "baseline":
+        reference_x = _required_reference(reference, "goalposts")
+        lower = reference_x.min(axis=0, keepdims=True)
+        upper = reference_x.max(axis=0, keepdims=True)
+    mode = method.weights
+    fixed = None
+    if mode == "baseline":
+        reference_x = _required_reference(reference, "weights")
+        z = entropy.normalize(reference_x, is_benefit, method.normalization)
+        fixed = entropy.entropy_weights(z, entropy.constant_columns(reference_x))
+        if not np.all(np.isfinite(fixed)):
+            raise DataError("weights: 'baseline': every indicator is constant in the baseline year")
+    elif mode == "equal":
+        fixed = np.full(len(ids), 1.0 / len(ids))
+    elif mode == "published":
+        if published_weights is None:
+            raise DataError(f"weights: 'published' needs published weights, and this data set has none{_in(label)}")
+        fixed = normalized_mapping(published_weights.to_dict(), ids, "published weights")
+    elif mode != "recompute":
+        fixed = normalized_mapping(method.explicit_weights or {}, ids, "method.weights")
+    return ScoringRule(method.normalization, method.scoring, mode == "recompute", fixed, lower, upper)
+
+
+def _required_reference(reference: np.ndarray | None, purpose: str) -> np.ndarray:
+    if reference is None:
+        raise DataError(f"{purpose}: 'baseline' needs the baseline year's table, and none was given")
+    return reference
+
+
+@dataclass(frozen=True)
+class ScoredArrays:
+    """One table scored under a :class:`ScoringRule`, as arrays (see :func:`score_arrays`)."""
+
+    weights: np.ndarray
+    normalized: np.ndarray
+    score_normalized: np.ndarray
+    scores: np.ndarray
+    warnings: list[str]
+    clamped: list[tuple[str, str, str]]
+    constant: np.ndarray
+    ratio_fallback: np.ndarray
+
+
+def score_arrays(
+    x: np.ndarray,
+    is_benefit: np.ndarray,
+    rule: ScoringRule,
+    zones: Sequence[str],
+    ids: Sequence[str],
+    where: str = "",
+) -> ScoredArrays:
+    """Score one (m, n) table and say what the reader must be told about it.
+
+    Weights and scores come from :func:`sim.method.entropy.entropy_scores` on a batch
+    of one, so they are bit-identical to the same table scored among a million; the
+    normalised tables (for contributions and explanations) from
+    :func:`sim.method.entropy.normalize`, the same arithmetic.
+
+    Parameters
+    ----------
+    x : ndarray, shape (m, n)
+        A complete, finite table (C-contiguous, so that equal tables give equal bits).
+    is_benefit : ndarray of bool, shape (n,)
+    rule : ScoringRule
+    zones, ids : sequence of str
+        Row and column ids, for the warnings.
+    where : str or Message
+        Suffix naming the table in messages, e.g. ``" (year 2020)"``.
+
+    Raises
+    ------
+    DataError
+        Entropy weights undefined (every column constant, or flattened by the goalposts).
+    """
+    warnings: list[str] = []
+    clamped: list[tuple[str, str, str]] = []
+    lower, upper = rule.lower, rule.upper
+    if lower is not None:
+        below, above = entropy.goalpost_clamps(x, lower, upper)
+        minmax_steps = rule.uses_minmax
+        for side, mask in (("below", below), ("above", above)):
+            for zone_pos, ind_pos in zip(*np.nonzero(mask)):
+                # A cost indicator is oriented the other way: above its maximum is the worst, 0.
+                clamped_to = "0" if (side == "below") == bool(is_benefit[ind_pos]) else "1"
+                # x / max (or min / x) has no floor: only a value past the best goalpost is
+                # clamped under ratio; past the worst one it clamps in min-max steps only.
+                if clamped_to == "0" and not minmax_steps:
+                    continue
+                step = "" if clamped_to == "1" or len(minmax_steps) == 2 else msg("method.clamp_step", kind=minmax_steps[0])
+                zone, indicator = zones[zone_pos], ids[ind_pos]
+                clamped.append((zone, indicator, side))
+                warnings.append(msg(f"method.clamped_{side}", zone=Ref("zone", zone), indicator=Ref("indicator", indicator),
+                                    where=where, value=float(x[zone_pos, ind_pos]), to=clamped_to, step=step))
+
+    ratio_fallback = np.zeros(x.shape[1], dtype=bool)
+    if "ratio" in (rule.normalization, rule.scoring):
+        ratio_fallback = entropy.ratio_fallback_columns(x)
+        for j in np.flatnonzero(ratio_fallback):
+            i = int(np.argmin(x[:, j]))
+            warnings.append(msg("method.ratio_fallback", indicator=Ref("indicator", ids[j]), where=where,
+                                zone=Ref("zone", zones[i]), value=float(x[i, j])))
+
+    constant = entropy.constant_columns(x)
+    for j in np.flatnonzero(constant):
+        key = "method.constant_recompute" if rule.recompute else "method.constant"
+        warnings.append(msg(key, indicator=Ref("indicator", ids[j]), where=where))
+    if rule.recompute and constant.all():
+        raise DataError(msg("method.all_constant", where=where))
+
+    normalized = entropy.normalize(x, is_benefit, rule.normalization, lower, upper) + 0.0
+    if rule.scoring == rule.normalization:
+        score_normalized = normalized
+    else:
+        score_normalized = entropy.normalize(x, is_benefit, rule.scoring, lower, upper) + 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        weights, scores = entropy.entropy_scores(
+            x[None], is_benefit, rule.normalization, rule.scoring, rule.fixed_weights, lower, upper
+        )
+    weights, scores = weights[0], scores[0]
+    if not np.all(np.isfinite(weights)):
+        # Fixed goalposts can clamp every column to one value although the raw data vary.
+        raise DataError(msg("method.all_clamped", where=where))
+    return ScoredArrays(weights, normalized, score_normalized, scores, warnings, clamped, constant, ratio_fallback)
+
+
+def score_table_of(
+    scored: ScoredArrays, zones: pd.Index, ids: pd.Index, membership: np.ndarray, groups: pd.Index
+) -> ScoreTable:
+    """Label :func:`score_arrays`' numbers with their zone, indicator and group ids."""
+    weights, score_normalized = scored.weights, scored.score_normalized
+    contributions = 100.0 * score_normalized * weights
+    return ScoreTable(
+        weights=pd.Series(weights, index=ids, name="weight"),
+        normalized=pd.DataFrame(scored.normalized, index=zones, columns=ids),
+        score_normalized=pd.DataFrame(score_normalized, index=zones, columns=ids),
+        scores=pd.Series(scored.scores, index=zones, name="score"),
+        ranks=pd.Series(entropy.ranks(scored.scores), index=zones, name="rank"),
+        # group_scores(score_normalized, weights, membership), from the contributions
+        # already at hand: the same products, summed the same way.
+        group_scores=pd.DataFrame(contributions @ membership, index=zones, columns=groups),
+        contributions=pd.DataFrame(contributions, index=zones, columns=ids),
+        warnings=list(scored.warnings),
+        clamped=list(scored.clamped),
+    )
+
+
+def group_membership(meta: IndicatorMeta, ids: Sequence[str]) -> np.ndarray:
+    """``membership[j, k]`` = 1 when indicator ``ids[j]`` belongs to group k (in display order)."""
+    groups = np.array(meta.group_order, dtype=object)
+    return (meta.group[list(ids)].to_numpy()[:, None] == groups[None, :]).astype(float)
+
+
 def score_table(
     values: pd.DataFrame,
     meta: IndicatorMeta,
@@ -157,7 +375,8 @@ def score_table(
     ------
     DataError
         Missing or non-finite values, fewer than 2 zones, every column constant,
-        a value <= 0 under ``ratio``, or a weight mode whose inputs are missing.
+        or a weight mode whose inputs are missing. A column holding a value <= 0
+        under ``ratio`` is normalised by min-max instead, with a warning.
     """
     check_table(values, meta, label)
     ids = meta.ids
@@ -166,144 +385,15 @@ def score_table(
     # bit-identical scores (a baseline's delta is exactly 0).
     x = np.ascontiguousarray(table.to_numpy())
     is_benefit = (meta.direction[ids] == "benefit").to_numpy()
-    where = _in(label)
-    warnings: list[str] = []
-
-    lower = upper = None
-    clamped: list[tuple[str, str, str]] = []
-    if method.goalposts == "baseline":
-        reference_x = _reference(reference, meta, "goalposts", label)
-        lower = reference_x.min(axis=0, keepdims=True)
-        upper = reference_x.max(axis=0, keepdims=True)
-        below, above = entropy.goalpost_clamps(x, lower, upper)
-        minmax_steps = [k for k in (method.normalization, method.scoring) if k in ("minmax", "minmax-shift")]
-        for side, mask in (("below", below), ("above", above)):
-            for zone_pos, ind_pos in zip(*np.nonzero(mask)):
-                zone, indicator = table.index[zone_pos], ids[ind_pos]
-                bound = "minimum" if side == "below" else "maximum"
-                # A cost indicator is oriented the other way: above its maximum is the worst, 0.
-                clamped_to = "0" if (side == "below") == bool(is_benefit[ind_pos]) else "1"
-                # x / max (or min / x) has no floor: only a value past the best goalpost is
-                # clamped under ratio; past the worst one it clamps in min-max steps only.
-                if clamped_to == "0" and not minmax_steps:
-                    continue
-                step = "" if clamped_to == "1" or len(minmax_steps) == 2 else f" in the {minmax_steps[0]} step"
-                clamped.append((zone, indicator, side))
-                warnings.append(
-                    f"{zone} {indicator}{where}: {x[zone_pos, ind_pos]:g} is {side} the baseline {bound} "
-                    f"and was clamped to {clamped_to}{step} (fixed goalposts)"
-                )
-
-    for kind in {method.normalization, method.scoring}:
-        if kind == "ratio":
-            _check_positive(table, label)
-
-    span = x.max(axis=0) - x.min(axis=0)
-    constant = [ids[j] for j in np.nonzero(span == 0)[0]]
-    for indicator in constant:
-        warnings.append(
-            f"indicator {indicator}{where} has the same value for every zone: it carries no information and gets weight 0"
-            if method.weights == "recompute"
-            else f"indicator {indicator}{where} has the same value for every zone"
-        )
-
-    normalized = entropy.normalize(x, is_benefit, method.normalization, lower, upper) + 0.0
-    weights = _resolve_weights(method, normalized, meta, reference, published_weights, label)
-    if method.weights == "recompute" and len(constant) == len(ids):
-        raise DataError(f"every indicator has the same value for every zone{where}: the entropy weights are undefined")
-    if not np.all(np.isfinite(weights)):
-        # Fixed goalposts can clamp every column to one value although the raw data vary.
-        raise DataError(
-            f"after clamping to the baseline goalposts, every indicator has the same normalised value for every "
-            f"zone{where}: the entropy weights are undefined"
-        )
-    if method.scoring == method.normalization:
-        score_normalized = normalized
-    else:
-        score_normalized = entropy.normalize(x, is_benefit, method.scoring, lower, upper) + 0.0
-    scores = entropy.composite_scores(score_normalized, weights)
-    membership = (meta.group[ids].to_numpy()[:, None] == np.array(meta.group_order, dtype=object)[None, :]).astype(float)
-
-    contributions = 100.0 * score_normalized * weights
-    zones = table.index
-    return ScoreTable(
-        weights=pd.Series(weights, index=ids, name="weight"),
-        normalized=pd.DataFrame(normalized, index=zones, columns=ids),
-        score_normalized=pd.DataFrame(score_normalized, index=zones, columns=ids),
-        scores=pd.Series(scores, index=zones, name="score"),
-        ranks=pd.Series(entropy.ranks(scores), index=zones, name="rank"),
-        # group_scores(score_normalized, weights, membership), from the contributions
-        # already at hand: the same products, summed the same way.
-        group_scores=pd.DataFrame(contributions @ membership, index=zones, columns=list(meta.group_order)),
-        contributions=pd.DataFrame(contributions, index=zones, columns=ids),
-        warnings=warnings,
-        clamped=clamped,
-    )
+    reference_x = _reference(reference, meta, label) if reference is not None and needs_reference(method) else None
+    rule = scoring_rule(method, ids, is_benefit, reference_x, published_weights, label)
+    scored = score_arrays(x, is_benefit, rule, list(table.index), ids, _in(label))
+    return score_table_of(scored, table.index, pd.Index(ids), group_membership(meta, ids), pd.Index(meta.group_order))
 
 
-def _reference(reference: pd.DataFrame | None, meta: IndicatorMeta, purpose: str, label: str) -> np.ndarray:
-    if reference is None:
-        raise DataError(f"{purpose}: 'baseline' needs the baseline year's table, and none was given")
+def _reference(reference: pd.DataFrame, meta: IndicatorMeta, label: str) -> np.ndarray:
     check_table(reference, meta, f"baseline for {label}" if label else "baseline")
     return reference[meta.ids].to_numpy(dtype=np.float64)
-
-
-def _check_positive(table: pd.DataFrame, label: str) -> None:
-    where = _in(label)
-    not_positive = table.to_numpy() <= 0
-    if not not_positive.any():
-        return
-    bad = [
-        f"zone {table.index[i]}, indicator {indicator}{where}: value {table.iat[i, j]:g} must be > 0 "
-        "under the 'ratio' normalization"
-        for j, indicator in enumerate(table.columns)
-        for i in np.flatnonzero(not_positive[:, j])
-    ]
-    if bad:
-        raise DataError(bad)
-
-
-def _resolve_weights(
-    method: Method,
-    normalized: np.ndarray,
-    meta: IndicatorMeta,
-    reference: pd.DataFrame | None,
-    published_weights: pd.Series | None,
-    label: str,
-) -> np.ndarray:
-    """The weight vector (in ``meta.ids`` order) the method asks for."""
-    ids = meta.ids
-    mode = method.weights
-    if mode == "recompute":
-        return _entropy_weights_of_table(normalized)
-    if mode == "baseline":
-        reference_x = _reference(reference, meta, "weights", label)
-        is_benefit = (meta.direction[ids] == "benefit").to_numpy()
-        weights = _entropy_weights_of_table(entropy.normalize(reference_x, is_benefit, method.normalization))
-        if not np.all(np.isfinite(weights)):
-            raise DataError("weights: 'baseline': every indicator is constant in the baseline year")
-        return weights
-    if mode == "equal":
-        return np.full(len(ids), 1.0 / len(ids))
-    if mode == "published":
-        if published_weights is None:
-            raise DataError(f"weights: 'published' needs published weights, and this data set has none{_in(label)}")
-        return normalized_mapping(published_weights.to_dict(), ids, "published weights")
-    return normalized_mapping(method.explicit_weights or {}, ids, "method.weights")
-
-
-def _entropy_weights_of_table(normalized: np.ndarray) -> np.ndarray:
-    """Entropy weights of one table, with every constant column at exactly 0.
-
-    Under ``minmax-shift`` a constant column is 0.01 everywhere, and rounding leaves
-    its entropy a few ulp below 1 (a weight near 1e-15); DESIGN promises 0.
-    """
-    weights = entropy.entropy_weights(normalized)
-    constant = np.ptp(normalized, axis=0) == 0
-    if constant.any() and not constant.all():
-        weights = np.where(constant, 0.0, weights)
-        weights = weights / weights.sum()
-    return weights
 
 
 def normalized_mapping(mapping: Mapping[str, float], ids: list[str], what: str) -> np.ndarray:
