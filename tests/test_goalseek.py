@@ -515,3 +515,12 @@ def test_cli_csv_carries_the_verdict_and_neutralises_formulas(shipped, capsys):
     assert rows and all(row.split(",")[10].startswith("'+") for row in rows)  # "+1707" is not a formula
     assert cli.main(["goal-seek", "--zone", "sunan", "--target", "rank:3", "--format", "csv", "--lang", "zh"]) == 0
     assert capsys.readouterr().out.splitlines()[0].startswith("示范区代码,示范区,年份,目标,是否达到,难分胜负")
+
+
+def test_a_target_every_table_meets_gives_valid_json(capsys):
+    """Rank 5 of 5 holds by an infinite margin, which JSON cannot carry: null, and a certain chance."""
+    assert cli.main(["goal-seek", "--zone", "donghu", "--target", "rank:5", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["already_reached"] and data["margin"] is None and data["margin_against"] == {"zone": None, "score": None}
+    assert data["confidence"]["probability"] == 1.0 and data["confidence"]["margin"] is None
+    assert "inf" not in data["summary"]

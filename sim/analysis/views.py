@@ -29,7 +29,7 @@ import pandas as pd
 from sim.analysis.goalseek import TARGET_KINDS, GoalSeekResult, Target
 from sim.analysis.lever_text import flags_text, top_lever_message
 from sim.analysis.levers import STEPS, LeverReport
-from sim.analysis.robustness import RobustnessReport
+from sim.analysis.robustness import RobustnessReport, robustness_sentences
 from sim.analysis.wording import change_text, chance
 from sim.data import DataPackage
 from sim.engine import Result
@@ -236,11 +236,6 @@ def vary_normalizations(choice: str) -> tuple[str | None, str | None]:
     if choice not in VARY_CHOICES:
         raise UsageError(msg("analysis.vary_unknown", choice=repr(choice), allowed=", ".join(VARY_CHOICES)))
     return VARY_CHOICES[choice]
-
-
-def robustness_sentences(report: RobustnessReport, package: DataPackage, lang: str = "en") -> list[str]:
-    """One plain sentence per zone, best rank first: "江苏苏南 第 3 名的概率 62 %"."""
-    return [render(sentence, lang, package.name) for sentence in report.sentences()]
 
 
 def robustness_frame(report: RobustnessReport, package: DataPackage, lang: str = "en") -> pd.DataFrame:

@@ -230,9 +230,10 @@ class GoalSeekResult:
         return head if sure is None else msg("analysis.sentences", first=head, second=sure)
 
     def sureness(self) -> Message | None:
-        """How sure the answer is, in one sentence (None without a confidence or when not reached)."""
+        """How sure the answer is, in one sentence (None without a confidence, when not reached, or
+        for a target that every table meets)."""
         c = self.confidence
-        if c is None or not self.reached:
+        if c is None or not self.reached or not math.isfinite(self.margin):
             return None
         from sim.analysis.wording import chance
 
@@ -258,8 +259,8 @@ class GoalSeekResult:
             "total_change": self.total_change,
             "total_change_means": msg("analysis.total_change_means").render(lang),
             "cost": self.total_change,  # the old key, kept for scripts
-            "margin": self.margin,
-            "margin_against": {"zone": against, "score": against_score if math.isfinite(against_score) else None},
+            "margin": _finite(self.margin),  # a target every table meets (rank m) holds by any margin: null
+            "margin_against": {"zone": against, "score": _finite(against_score)},
             "confidence": self.confidence.to_dict() if self.confidence is not None else None,
             "before": {"score": self.score_before, "rank": self.rank_before},
             "after": {"score": self.score_after, "rank": self.rank_after},
@@ -283,6 +284,11 @@ class GoalSeekResult:
             "warnings": [render(w, lang, names) for w in self.result.warnings],
             "search": {"evaluations": self.evaluations, "seconds": self.seconds, "starts": self.stages},
         }
+
+
+def _finite(value: float) -> float | None:
+    """``value``, or None (JSON null) when it is not finite."""
+    return value if math.isfinite(value) else None
 
 
 def _away_from_zero(value: float, quantum: float) -> float:

@@ -98,6 +98,7 @@ class TargetConfidence:
             "noise_sigma": self.sigma,
             "seed": self.seed,
             "margin_interval_80": [self.margin_low, self.margin_high],
+            "margin": self.margin if np.isfinite(self.margin) else None,
             "margin_swing": self.swing,
             "seconds": self.seconds,
         }
@@ -188,7 +189,8 @@ def target_confidence(
     rule = model.rule
     margins = margin_draws(values, model.is_benefit, zone_row, target, model.zones, draws, seed, sigma,
                            rule.normalization, rule.scoring, rule.fixed_weights, rule.lower, rule.upper)
-    finite = np.where(np.isfinite(margins), margins, np.sign(margins) * 100.0)  # rank m always holds: +inf
+    # A target every table meets (rank m) holds by +inf: a score gap never exceeds 100 points.
+    finite = np.where(np.isfinite(margins), margins, np.sign(margins) * 100.0)
     low, high = np.quantile(finite, SWING_QUANTILES)
     return TargetConfidence(
         probability=float(holds(margins, target).mean()),

@@ -218,7 +218,7 @@ def robustness_table(report: RobustnessReport, package: DataPackage, lang: str =
         say(msg("analysis.rb_heading", scenario=scenario_name(report.scenario, lang),
                 year=report.year, draws=f"{report.draws:,}", seed=s["seed"])),
         "",
-        *report_sentences(report, package, lang),
+        *robustness_sentences(report, package, lang),
         "",
         label("rb_varied"),
         *(f"  {say(line)}" for line in varied_lines(report)),
@@ -238,8 +238,8 @@ def robustness_table(report: RobustnessReport, package: DataPackage, lang: str =
     return "\n".join(lines)
 
 
-def report_sentences(report: RobustnessReport, package: DataPackage, lang: str = "en") -> list[str]:
-    """The plain sentences, one per zone, best rank first, as lines of text."""
+def robustness_sentences(report: RobustnessReport, package: DataPackage, lang: str = "en") -> list[str]:
+    """One plain sentence per zone, best rank first, in ``lang`` with names: "江苏苏南 第 3 名的概率 62 %"."""
     return [render(sentence, lang, package.name) for sentence in report.sentences()]
 
 
