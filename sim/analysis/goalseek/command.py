@@ -101,7 +101,7 @@ def command(args: argparse.Namespace) -> int:
     answer = goal_seek(
         package,
         zone,
-        args.target,
+        _target_with_zone_id(args.target, package, check_zone),
         scenario=start,
         levers=split_ids(args.levers),
         max_change=max_change,
@@ -131,6 +131,14 @@ def command(args: argparse.Namespace) -> int:
     else:
         emit(goal_seek_table(answer, package, lang, args.out if not answer.already_reached else None))
     return 0
+
+
+def _target_with_zone_id(target: str, package: DataPackage, check_zone) -> str:
+    """``overtake:ZONE`` with the zone as the command line resolves any ``--zone`` (by any name)."""
+    kind, sep, rival = target.partition(":")
+    if sep and kind.strip().lower() == "overtake" and rival.strip():
+        return f"overtake:{check_zone(rival.strip(), package, '--target')}"
+    return target
 
 
 #: Columns of ``goal-seek --format csv`` (headers in the reader's language: ``analysis.csv_<key>``).
