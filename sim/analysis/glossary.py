@@ -6,7 +6,7 @@ order shown. The app draws it on every analysis tab (``ui/glossary.py``).
 
 Examples
 --------
->>> dict(glossary("zh"))["自助法"][:6]
+>>> dict(glossary("zh"))["自助法"][:8]
 '检验权重是否稳定'
 """
 
