@@ -108,6 +108,9 @@ def warnings_by_text(result: PlanResult, package: DataPackage, lang: str) -> lis
     years_of: dict[str, list[int]] = {}
     for year_result in result.results:
         for warning in year_result.warnings:
+            if getattr(warning, "key", "") == "engine.rounded":
+                # The value rounded differs each year; the fact that it is rounded does not.
+                warning = msg("plan.rounded", indicator=warning.params["indicator"], zone=warning.params["zone"])
             years_of.setdefault(render(warning, lang, package.name), []).append(year_result.year)
     return [(warning, year_span(sorted(set(years)))) for warning, years in years_of.items()]
 

@@ -202,7 +202,7 @@ def read_plan(
     trend = Trend()
     if "trend" in document:
         if not has_horizon:
-            problems.append(msg("plan.needs_horizon", where=where("trend"), key="trend", last=_last(year)))
+            problems.append(msg("plan.needs_horizon", where=where("trend"), name="trend", last=_last(year)))
         trend = _trend(document["trend"], package, year, where, problems)
     items = document.get("interventions")
     timings: list[Timing | None] = []
@@ -212,7 +212,7 @@ def read_plan(
             continue
         if not has_horizon:
             key = next(key for key in TIMING_KEYS if key in item)
-            problems.append(msg("plan.needs_horizon", where=where("interventions", index, key), key=key,
+            problems.append(msg("plan.needs_horizon", where=where("interventions", index, key), name=key,
                                 last=_last(year)))
             timings.append(None)
             continue
@@ -272,7 +272,7 @@ def _trend(value: Any, package, year: int | None, where: _Where, problems: list)
         return Trend()
     for key in value:
         if key not in TREND_KEYS:
-            problems.append(msg("plan.unknown_key", where=where("trend", key), key=shown(key),
+            problems.append(msg("plan.unknown_key", where=where("trend", key), name=shown(key),
                                 hint=_hint(key, TREND_KEYS)))
     observed_at: list[tuple[Any, ...]] = []
     default = TrendRule()
@@ -361,7 +361,7 @@ def _year_key(item: Mapping, key: str, path: tuple, where: _Where, problems: lis
         return None, True
     value = item[key]
     if not _is_whole(value):
-        problems.append(msg("plan.not_a_year", where=where(*path, key), key=key, value=shown(value)))
+        problems.append(msg("plan.not_a_year", where=where(*path, key), name=key, value=shown(value)))
         return None, False
     return value, True
 

@@ -68,6 +68,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--margin", type=float, default=DEFAULT_MARGIN, metavar="POINTS",
                         help="points to spare: the target must hold by at least this much (default 0.01)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the randomised start (default 0)")
+    parser.add_argument("--by", type=int, metavar="YEAR",
+                        help="with a plan (--scenario PLAN.yaml): the year the target must hold in; the levers grow "
+                             "by the same step every year (default: the plan's horizon)")
     parser.add_argument("--out", metavar="FOUND.yaml", help="write the scenario found (canonical YAML)")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
@@ -80,6 +83,10 @@ def command(args: argparse.Namespace) -> int:
     package = package_from(args)
     start = starting_scenario(args, package)
     check_zone(args.zone, package)
+    if start.is_plan or args.by is not None:
+        from sim.plan.goalseek import plan_command
+
+        return plan_command(args, package, start)
     max_change = parse_percent(args.max_change, "--max-change")
     if max_change < 0:
         raise UsageError(f"--max-change {args.max_change!r} must be >= 0%")
