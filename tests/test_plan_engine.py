@@ -333,3 +333,24 @@ def test_the_observed_change_is_available_per_cell():
     assert math.isclose(change.yearly_change(named=True).at["alpha", "rd_intensity"], 0.2, rel_tol=1e-9)
     assert observed_change(P3, 2019) is None
     assert isinstance(frame, pd.DataFrame)
+
+
+def _with_observed_rules(package, rules: dict[str, str]):
+    indicators = package.indicators.reset_index()
+    indicators["observed_trend"] = [rules.get(i, "") for i in indicators["id"]]
+    indicators[["min", "max"]] = indicators[["min", "max"]].astype(str).replace("nan", "")
+    return build_package(
+        {"indicators.csv": indicators.astype(str), "groups.csv": package.groups.reset_index(),
+         "zones.csv": package.zones.reset_index(), "baseline.csv": package.baseline.astype(str)},
+        method_data={**package.method.to_dict(), "links": [link.to_dict() for link in package.links]})
+
+
+def test_the_package_can_say_how_observed_projects_an_indicator():
+    package = _with_observed_rules(P3, {"rd_intensity": "points", "rd_spending": "hold", "incidents": "ratio"})
+    result = run_plan(package, plan(package, "trend: {default: observed}\n", horizon=2022))
+    close(path_of(result, "alpha", "rd_intensity", "baseline"), [2.0 + (2.0 - 1.8), 2.0 + 2 * (2.0 - 1.8)])
+    close(path_of(result, "alpha", "rd_spending", "baseline"), [100, 100])  # the package holds it
+    close(path_of(result, "alpha", "incidents", "baseline"), [9, 8])
+    # a file that names the indicator still moves it, by its natural rule (a ratio for an amount)
+    named = run_plan(package, plan(package, "trend: {indicators: {rd_spending: observed}}\n", horizon=2022))
+    close(path_of(named, "alpha", "rd_spending", "baseline"), [100 * 10 / 9, 100 * (10 / 9) ** 2])

@@ -297,3 +297,13 @@ def test_library_plan_golden_ranks_year_by_year(path):
     assert events == GOLDEN_OVERTAKES[path.name]
     assert result.overtakes("baseline") == []
     assert np.isfinite(result.scores("plan").to_numpy()).all()
+
+
+def test_doctests_of_the_plan_modules():
+    import doctest
+    import importlib
+
+    for name in ("schema", "trend", "compiled", "run", "report", "goalseek", "robustness", "result", "cli"):
+        module = importlib.import_module(f"sim.plan.{name}")
+        assert doctest.testmod(module).failed == 0, name
+    assert doctest.testmod(importlib.import_module("sim.plan")).failed == 0
