@@ -354,3 +354,15 @@ def test_the_package_can_say_how_observed_projects_an_indicator():
     # a file that names the indicator still moves it, by its natural rule (a ratio for an amount)
     named = run_plan(package, plan(package, "trend: {indicators: {rd_spending: observed}}\n", horizon=2022))
     close(path_of(named, "alpha", "rd_spending", "baseline"), [100 * 10 / 9, 100 * (10 / 9) ** 2])
+
+
+def test_a_link_from_a_base_of_zero_is_named_in_each_year_it_fires():
+    baseline = P3.baseline.copy()
+    baseline.loc[(baseline["year"] == 2020) & (baseline["zone"] == "beta") & (baseline["indicator"] == "rd_spending"),
+                 "value"] = 0.0
+    package = P3.with_baseline(baseline)
+    with pytest.raises(ScenarioError) as caught:
+        run_plan(package, plan(package, "interventions:\n- {zone: beta, indicator: rd_spending, by: 10, from: 2023}\n"))
+    problems = [str(p) for p in caught.value.problems]
+    assert [p[:6] for p in problems] == ["2023: ", "2024: "]
+    assert all("beta" in p and "rd_intensity" in p for p in problems)

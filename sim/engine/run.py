@@ -129,7 +129,9 @@ def apply_batch(
     for k in range(count):
         trace = _Trace(origin[k], by_intervention[k])
         for link_k, (link, rule) in enumerate(zip(compiled.links, compiled.rules.links)):
-            zero = trace.follow(link_k, rule, finished.links.fired[link_k][k], finished.links.undefined[link_k])
+            undefined_k = finished.links.undefined[link_k]
+            zero = trace.follow(link_k, rule, finished.links.fired[link_k][k],
+                                None if undefined_k is None else undefined_k[k])
             for row in zero:
                 undefined.append(in_year(msg(
                     "engine.link_zero_baseline", source=Ref("indicator", link.source),
