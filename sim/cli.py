@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from sim import __version__
 from sim.data import DataPackage, load_package
 from sim.engine import run_scenario
+from sim.plan.run import run_any
 from sim.errors import SimError, UsageError
 from sim.messages import msg, render
 from sim.method.entropy import NORMALIZATIONS
@@ -147,6 +148,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     package = package_from(args)
     scenario = with_overrides(load_scenario(args.scenario, package), args, package)
+    if scenario.is_plan:
+        from sim.plan.cli import print_plan
+
+        return print_plan(scenario, package, args)
     return _print_result(run_scenario(package, scenario), package, args)
 
 
@@ -171,6 +176,11 @@ def cmd_compare(args: argparse.Namespace) -> int:
             problems.append(str(exc))
     if problems:
         raise SimError(problems)
+    from sim.plan.cli import check_year_option, compare_plans
+
+    check_year_option(scenarios, args)
+    if any(s.is_plan for s in scenarios):
+        return compare_plans(scenarios, package, args)
     results = [run_scenario(package, s) for s in scenarios]
     if args.format == "json":
         emit(to_json({"scenarios": [r.to_dict() for r in results]}))
@@ -194,7 +204,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             scenario = load_scenario(path, package)
-            run_scenario(package, scenario)
+            run_any(package, scenario)
             print(printable(render(msg("validate.ok", path=path, name=scenario.name,
                                        count=len(scenario.interventions), year=scenario.year), lang)))
         except SimError as exc:
@@ -231,6 +241,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
     compare = commands.add_parser("compare", parents=[common, method], help="rankings of scenarios side by side")
     compare.add_argument("scenarios", metavar="SCENARIO.yaml", nargs="+")
+    compare.add_argument("--year", type=int, help="plans over years: compare this year only (default: every year)")
     compare.set_defaults(handler=cmd_compare)
 
     validate = commands.add_parser("validate", help="check scenario files; exit 0 when all are valid")

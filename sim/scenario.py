@@ -37,6 +37,7 @@ from sim.errors import Problems, ScenarioError, SimError
 from sim.links import Link, link_order, parse_links
 from sim.messages import msg
 from sim.method.options import METHOD_KEYS, Method, method_from_mapping
+from sim.plan.schema import PLAN_KEYS, TIMING_KEYS, PlanKeys, Timing, attach_timings, read_plan
 from sim.text import did_you_mean, printable, shown, text_problem, texts_in
 from sim.values import is_bounded_number
 from sim.yamlio import (
@@ -49,8 +50,8 @@ from sim.yamlio import (
 )
 
 SCHEMA_VERSION = 1
-TOP_KEYS = ("version", "name", "name_zh", "description", "year", "method", "interventions", "links")
-INTERVENTION_KEYS = ("zone", "indicator", "by", "to", "note")
+TOP_KEYS = ("version", "name", "name_zh", "description", "year", *PLAN_KEYS, "method", "interventions", "links")
+INTERVENTION_KEYS = ("zone", "indicator", "by", "to", *TIMING_KEYS, "note")
 #: Largest absolute value a scenario may give (keeps every score finite).
 MAX_ABSOLUTE = 1e12
 #: Allowed relative changes, in percent.
@@ -80,6 +81,8 @@ class Intervention:
         Free text.
     line : int or None
         Line of the intervention in its file.
+    timing : Timing or None
+        In a plan: from which year, and whether yearly (see :mod:`sim.plan.schema`).
     """
 
     zones: tuple[str, ...]
@@ -89,6 +92,7 @@ class Intervention:
     to: float | None = None
     note: str = ""
     line: int | None = None
+    timing: Timing | None = None
 
     def zone_ids(self, all_zones: Sequence[str]) -> list[str]:
         """The zone ids it applies to, with ``all`` expanded."""
@@ -122,6 +126,8 @@ class Intervention:
             out["by"] = format_percent(self.percent)
         else:
             out["by"] = _plain_number(self.amount)
+        if self.timing is not None:
+            out.update(self.timing.to_dict())
         if self.note:
             out["note"] = self.note
         return out
@@ -146,6 +152,8 @@ class Scenario:
         Where it was read from (file name, "upload", "share link"), for messages.
     lines : dict
         ``{path: line}`` from the file, for messages from the engine.
+    plan : PlanKeys or None
+        ``horizon`` and ``trend`` of a plan over years (None: a one-year scenario).
     """
 
     name: str
@@ -157,6 +165,12 @@ class Scenario:
     links: tuple[Link, ...] = ()
     source: str = ""
     lines: dict[YamlPath, int] = field(default_factory=dict, compare=False, repr=False)
+    plan: PlanKeys | None = None
+
+    @property
+    def is_plan(self) -> bool:
+        """Whether it is a plan over years (it has a ``horizon``)."""
+        return self.plan is not None
 
     def method(self, package: DataPackage) -> Method:
         """The full method: the package's defaults with this scenario's options on top."""
@@ -170,6 +184,8 @@ class Scenario:
         if self.description:
             out["description"] = self.description
         out["year"] = self.year
+        if self.plan is not None:
+            out.update(self.plan.to_dict())
         if self.method_options:
             out["method"] = {k: self.method_options[k] for k in METHOD_KEYS if k in self.method_options}
         out["interventions"] = [i.to_dict() for i in self.interventions]
@@ -335,6 +351,8 @@ def scenario_from_dict(
         if ordered is None:
             problems.append(f"{at('links')}: the links form a cycle: {' -> '.join(cycle)}; links must be acyclic")
 
+    plan, timings = read_plan(document, package, year, lines, problems)
+
     if problems:
         raise ScenarioError(problems, source)
     return Scenario(
@@ -343,10 +361,11 @@ def scenario_from_dict(
         description=texts["description"],
         year=int(year),
         method_options=options,
-        interventions=tuple(interventions),
+        interventions=attach_timings(interventions, timings),
         links=tuple(links),
         source=source,
         lines=lines,
+        plan=plan,
     )
 
 

@@ -82,6 +82,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"draws of that noise (default {CONFIDENCE_DRAWS}; 0 = do not compute it)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seed of the randomised start and of the noise draws (default 0)")
+    parser.add_argument("--by", type=int, metavar="YEAR",
+                        help="with a plan (--scenario PLAN.yaml): the year the target must hold in; the levers grow "
+                             "by the same step every year (default: the plan's horizon)")
     parser.add_argument("--out", metavar="FOUND.yaml", help="write the scenario found (canonical YAML)")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
 
@@ -95,6 +98,12 @@ def command(args: argparse.Namespace) -> int:
     package = package_from(args)
     start = starting_scenario(args, package)
     zone = check_zone(args.zone, package)
+    if start.is_plan or args.by is not None:
+        from sim.plan.goalseek import plan_command
+
+        # the plan's goal-seek reads the zone and target as ids, resolved here as for one year
+        args.zone, args.target = zone, _target_with_zone_id(args.target, package, check_zone)
+        return plan_command(args, package, start)
     max_change = parse_percent(args.max_change, "--max-change")
     if max_change < 0:
         raise UsageError(msg("analysis.max_change_negative", value=repr(args.max_change)))

@@ -64,6 +64,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="draw the weights' normalisation among these (default: the method's)")
     parser.add_argument("--vary-score-normalization", metavar="LIST|all",
                         help="draw the scores' normalisation among these, e.g. all (default: the method's)")
+    parser.add_argument("--trend-noise", metavar="SIGMA",
+                        help="plans over years: lognormal noise on each year's trend step, per value (default 2%%)")
     parser.add_argument("--bootstrap", type=int, default=DEFAULT_BOOTSTRAP,
                         help=f"bootstrap resamples for the weight intervals (default {DEFAULT_BOOTSTRAP})")
     parser.add_argument("--chunk", type=int, default=DEFAULT_CHUNK, help=argparse.SUPPRESS)
@@ -125,6 +127,12 @@ def command(args: argparse.Namespace) -> int:
     concentration = parse_concentration(args.concentration)
     package = package_from(args)
     start = starting_scenario(args, package)
+    if start.is_plan:
+        from sim.plan.robustness import plan_robustness_command
+
+        return plan_robustness_command(args, package, start)
+    if args.trend_noise is not None:
+        raise UsageError(msg("plan.robust_trend_noise_one_year"))
     show = args.progress if args.progress is not None else sys.stderr.isatty()
     report = robustness(
         package,
