@@ -65,10 +65,10 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so every error takes one path."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        text = f"{self.prog}: {message}"
-        if len(text) > MAX_ARGUMENT_MESSAGE:
-            text = text[: MAX_ARGUMENT_MESSAGE - 1] + "…"
-        raise UsageError(text)
+        # argparse's words are in the reader's language already (argparse_language)
+        if len(message) > MAX_ARGUMENT_MESSAGE:
+            message = message[: MAX_ARGUMENT_MESSAGE - 1] + "…"
+        raise UsageError(msg("cli.argument_error", prog=self.prog, message=message))
 
 
 @cache
@@ -196,7 +196,10 @@ def check_zone(zone: str, package: DataPackage, option: str = "--zone") -> str:
     found = package.zone_id(zone)
     if found is None:
         names = [*package.zone_ids, *(package.name("zone", z, lang) for lang in MESSAGE_LANGS for z in package.zone_ids)]
-        raise UsageError(msg("cli.unknown_zone", option=option, zone=shown(zone), hint=did_you_mean(zone, names)))
+        hint = did_you_mean(zone, names)  # a near miss of any name; else the ids are what to type
+        if hint.key != "text.did_you_mean":
+            hint = did_you_mean(zone, package.zone_ids)
+        raise UsageError(msg("cli.unknown_zone", option=option, zone=shown(zone), hint=hint))
     return found
 
 

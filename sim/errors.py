@@ -83,7 +83,9 @@ class SimError(Exception):
         #: Problems found but not kept (see :class:`Problems`); counted in the message.
         self.omitted = getattr(problems, "omitted", 0)
         if not self.problems:
-            self.problems = ["unknown problem"]
+            from sim.messages import msg
+
+            self.problems = [msg("errors.unknown")]
         self.source = source
         super().__init__(self._render())
 

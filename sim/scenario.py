@@ -184,7 +184,7 @@ def baseline_scenario(package: DataPackage, year: int | None = None, method: Map
     year = package.years[-1] if year is None else package.check_year(year)
     options = dict(method or {})
     method_from_mapping(options, base=package.method)  # validate now, not at run time
-    return Scenario(name="baseline", year=year, method_options=options, source="baseline")
+    return Scenario(name="baseline", name_zh="基准", year=year, method_options=options, source="baseline")
 
 
 def load_scenario(path: str | Path, package: DataPackage) -> Scenario:
@@ -490,13 +490,41 @@ def _plain_number(value: float | None) -> int | float | None:
 
 
 def dump_scenario(scenario: Scenario) -> str:
-    """The canonical YAML text of a scenario (what the app and the command line save)."""
+    """The canonical YAML text of a scenario (cache keys, share links; files add a comment:
+    :func:`scenario_file_text`)."""
     return dump_yaml(scenario.to_dict())
 
 
-def save_scenario(scenario: Scenario, path: str | Path, force: bool = False) -> Path:
-    """Write a scenario file atomically; an existing file is kept unless ``force``."""
-    return write_atomic(path, dump_scenario(scenario), force=force)
+def scenario_file_text(scenario: Scenario, package: DataPackage | None = None, lang: str = "zh") -> str:
+    """What a saved scenario file holds: a comment with the data's provenance line (when the
+    package is known), then the canonical YAML.
+
+    The comment is read as nothing, so the file loads back to the same scenario, and
+    saving that again with the same package and language gives the same bytes.
+
+    Examples
+    --------
+    >>> from sim.data import load_package
+    >>> package = load_package()
+    >>> text = scenario_file_text(baseline_scenario(package), package, "en")
+    >>> text.splitlines()[0].startswith("# Data: reconstructed by zonesim calibrate")
+    True
+    >>> parse_scenario(text, package).to_dict() == baseline_scenario(package).to_dict()
+    True
+    """
+    if package is None:
+        return dump_scenario(scenario)
+    from sim.provenance import provenance_line
+
+    line = " ".join(provenance_line(package, lang, year=scenario.year).split())  # one line, whatever the source says
+    return f"# {line}\n" + dump_scenario(scenario)
+
+
+def save_scenario(scenario: Scenario, path: str | Path, force: bool = False, package: DataPackage | None = None,
+                  lang: str = "zh") -> Path:
+    """Write a scenario file atomically; an existing file is kept unless ``force``. With
+    ``package``, the file opens with the data's provenance line (:func:`scenario_file_text`)."""
+    return write_atomic(path, scenario_file_text(scenario, package, lang), force=force)
 
 
 def _years(package: DataPackage) -> str:

@@ -11,6 +11,7 @@ name on the command line) is shown through :func:`printable`.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
@@ -76,8 +77,8 @@ def shown(value: Any, limit: int = 60) -> str:
     --------
     >>> shown("x" * 100, limit=10)
     "'xxxxxxxx..."
-    >>> shown(10 ** 5000)
-    'a whole number of 5,001 digits'
+    >>> str(shown(10 ** 5000)), shown(10 ** 5000).render("zh")
+    ('a whole number of 5,001 digits', '一个 5,001 位的整数')
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
         # repr() of an int over 4,300 digits raises ValueError; its length is enough here.
@@ -109,6 +110,9 @@ def kind_of(value: Any) -> Message:
         return msg("text.kind_nothing")
     name = type(value).__name__
     kind = msg(f"text.type_{name}") if name in _TYPE_NAMES else name
+    if isinstance(value, float) and not math.isfinite(value):  # inf, -inf, nan: said in words
+        return msg("text.kind", type=kind, value=msg("text.nan" if math.isnan(value) else "text.infinity",
+                                                     sign="-" if value < 0 else ""))
     return msg("text.kind", type=kind, value=_short_repr(value))
 
 

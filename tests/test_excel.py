@@ -354,3 +354,18 @@ def test_a_name_with_a_control_character_cannot_break_a_workbook(shipped):
     odd = dataclasses.replace(result, scenario=dataclasses.replace(result.scenario, name="evil\x1bname"))
     workbook = comparison_workbook([odd], shipped, "en")
     assert _text_cells(workbook, "evil\\x1bname")
+
+
+def test_a_package_workbook_opens_with_the_provenance_and_reads_back(shipped, tiny_package):
+    for readme in (True, False):
+        data = package_to_workbook(shipped, readme=readme)
+        book = load_workbook(io.BytesIO(data), read_only=True)
+        assert book.sheetnames[0] == "readme"
+        lines = [row[0] for row in book["readme"].iter_rows(values_only=True)]
+        assert lines[:2] == [provenance_line(shipped, "zh"), provenance_line(shipped, "en")]
+        again = package_from_workbook(data)
+        assert (again.score(2020).scores == shipped.score(2020).scores).all()
+    # A package of the user's own: its sources, as its file writes them.
+    lines = [row[0] for row in load_workbook(io.BytesIO(package_to_workbook(tiny_package)), read_only=True)["readme"]
+             .iter_rows(values_only=True)]
+    assert lines[0].startswith("数据来源：") and "重建" not in lines[0]

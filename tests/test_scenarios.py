@@ -926,3 +926,45 @@ def test_validate_one_bad_file_exits_2_and_one_good_file_exits_0():
     assert bad.returncode == 2 and "did you mean 'rd_spending'?" in bad.stderr and "Traceback" not in bad.stderr
     good = _cli("validate", str(SCENARIOS_DIR / "baseline.yaml"))
     assert good.returncode == 0, good.stderr
+
+
+# ----------------------------------------------------------------------------- issue 11
+
+
+def test_a_scenario_may_name_zones_by_name_and_is_written_with_ids(shipped):
+    text = textwrap.dedent("""\
+        version: 1
+        name: names
+        year: 2020
+        interventions:
+          - {zone: 江苏苏南, indicator: unicorns, by: 1}
+          - {zone: [Sunan, DONGHU, 上海张江], indicator: rd_spending, by: +5%}
+          - {zone: Southern Jiangsu, indicator: gazelles, to: 500}
+        """)
+    scenario = parse_scenario(text, shipped)
+    assert [i.zones for i in scenario.interventions] == [("sunan",), ("sunan", "donghu", "zhangjiang"), ("sunan",)]
+    dumped = dump_scenario(scenario)
+    assert "zone: sunan" in dumped and "江苏苏南" not in dumped and "Sunan" not in dumped
+    assert parse_scenario(dumped, shipped).to_dict() == scenario.to_dict()
+
+
+def test_a_zone_named_twice_by_two_names_is_listed_twice(shipped):
+    text = "version: 1\nname: twice\nyear: 2020\ninterventions:\n  - {zone: [sunan, 苏南], indicator: unicorns, by: 1}\n"
+    with pytest.raises(ScenarioError, match=r"line 5, interventions\[0\]\.zone\[1\]: '苏南' is listed twice"):
+        parse_scenario(text, shipped)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_saved_file_carries_the_provenance_line_and_saves_again_to_the_same_bytes(shipped, tmp_path, lang):
+    from sim.provenance import provenance_line
+    from sim.scenario import save_scenario, scenario_file_text
+
+    scenario = load_scenario(SCENARIOS_DIR / "sunan_catch_up.yaml", shipped)
+    path = save_scenario(scenario, tmp_path / "a.yaml", package=shipped, lang=lang)
+    first = path.read_bytes()
+    assert first.decode("utf-8").splitlines()[0] == f"# {provenance_line(shipped, lang, year=scenario.year)}"
+    again = load_scenario(path, shipped)
+    assert again.to_dict() == scenario.to_dict()  # the comment is read as nothing
+    save_scenario(again, tmp_path / "b.yaml", package=shipped, lang=lang)
+    assert (tmp_path / "b.yaml").read_bytes() == first
+    assert scenario_file_text(scenario) == dump_scenario(scenario)  # without a package: no comment
