@@ -313,8 +313,8 @@ class _Composer:
         package = self.package
         zones = [self.t("brief.all_zones")] if item.zones == ("all",) else [self.name("zone", z) for z in item.zones]
         indicators = [self.name("indicator", i) for i in item.indicators]
-        unit = str(package.indicators.at[item.indicators[0], "unit"] or "") if len(item.indicators) == 1 else ""
-        unit = f" {unit}" if unit and unit != "nan" else ""
+        unit = package.unit(item.indicators[0], self.lang) if len(item.indicators) == 1 else ""
+        unit = f" {unit}" if unit else ""
         if item.to is not None:
             words = self.t("brief.change_to", zones=zones, indicators=indicators, value=number_text(item.to), unit=unit)
         elif item.percent is not None:
@@ -346,8 +346,7 @@ class _Composer:
                 before, after = float(result.baseline_values.at[zone, indicator]), float(result.values.at[zone, indicator])
                 change = f"{100 * (after / before - 1):+.1f}%" if before else f"{after - before:+,g}"
                 whole = bool(integer[indicator])
-                unit = str(self.package.indicators.at[indicator, "unit"] or "")
-                rows.append([self.name("zone", zone), self.name("indicator", indicator), "" if unit == "nan" else unit,
+                rows.append([self.name("zone", zone), self.name("indicator", indicator), self.package.unit(indicator, self.lang),
                              number_text(before, whole), number_text(after, whole), change,
                              self.t("brief.origin_link" if origin == ORIGIN_LINK else "brief.origin_intervention")])
         headers = [self.t(f"brief.col_{c}") for c in ("zone", "indicator", "unit", "before", "after", "change", "how")]
