@@ -105,7 +105,7 @@ class PackageArrays:
                 self.is_benefit,
                 self.table(year).values,
                 self.package.published_weight_series(year),
-                f"year {year}",
+                msg("method.year_label", year=year),
             )
         return self._rules[key]
 
@@ -364,10 +364,12 @@ class CompiledScenario:
         return self.applied.values
 
     def zone_row(self, zone: str) -> int:
-        """Row of a zone id; a clear :class:`UsageError` (with a suggestion) otherwise."""
-        if zone not in self.zones:
+        """Row of a zone, given by its id (any case) or a name (:meth:`DataPackage.zone_id`);
+        a clear :class:`UsageError` (with a suggestion) otherwise."""
+        found = zone if zone in self.zones else self.package.zone_id(zone)
+        if found not in self.zones:
             raise UsageError(msg("engine.unknown_zone", zone=zone, hint=did_you_mean(zone, self.zones)))
-        return self.zones.index(zone)
+        return self.zones.index(found)
 
     def column(self, indicator: str) -> int:
         """Column of an indicator id; a clear :class:`UsageError` otherwise."""
