@@ -296,9 +296,9 @@ def with_footer(chart: alt.Chart | alt.LayerChart, footer: str | None,
     """
     if not footer:
         return chart
-    lines = wrap_label(footer, FOOTER_COLUMNS, lines=3).split("\n")
-    note = alt.Chart(pd.DataFrame({"footer": [lines]})).mark_text(
-        align="right", baseline="top", fontSize=10, lineHeight=13, color=MUTED_COLOR,
+    # One string with line breaks (the app sends chart data as a table, where a list would become text).
+    note = alt.Chart(pd.DataFrame({"footer": [wrap_label(footer, FOOTER_COLUMNS, lines=3)]})).mark_text(
+        align="right", baseline="top", fontSize=10, lineHeight=13, lineBreak="\n", color=MUTED_COLOR,
         x=alt.ExprRef("width"), y=alt.ExprRef(f"height + {below}"),
     ).encode(text="footer:N")
     return chart + note if isinstance(chart, alt.LayerChart) else alt.layer(chart, note)

@@ -94,17 +94,21 @@ def scenario_label(result: Result, lang: str) -> str:
 
 
 def ranking_frame(result: Result, package: DataPackage, lang: str = "zh") -> pd.DataFrame:
-    """The ranking for display: rank, zone name, score, Δ score, Δ rank (arrow), baseline.
+    """The ranking for display: rank, zone name, score, lead over the next zone, Δ score, Δ rank, baseline.
 
     Numbers are rounded to 2 decimals here because this table is for reading; the
-    downloads keep full precision.
+    downloads keep full precision. The lead (score minus the next zone's) is text, so
+    the last zone shows "–": a lead of 0.08 points is a near tie, not a win.
     """
     ranking = result.ranking()
+    scores = ranking["score"].to_numpy()
+    leads = [f"{scores[i] - scores[i + 1]:.2f}" for i in range(len(scores) - 1)] + ["–"]
     return pd.DataFrame(
         {
             t("col_rank", lang): ranking["rank"].astype(int).to_numpy(),
             t("col_zone", lang): _names(package, "zone", ranking.index, lang),
             t("col_score", lang): ranking["score"].round(2).to_numpy(),
+            t("col_lead", lang): leads,
             t("col_delta", lang): ranking["delta"].round(2).to_numpy(),
             t("col_rank_change", lang): [rank_arrow(int(c)) for c in ranking["rank_change"]],
             t("col_baseline_score", lang): ranking["baseline_score"].round(2).to_numpy(),
@@ -401,13 +405,16 @@ def score_chart(
     x = alt.X("scenario_label:N", sort=list(dict.fromkeys(data["scenario_label"])), title=None,
               axis=axis("x", labelAngle=0, labelLimit=240), scale=alt.Scale(padding=0.3))
     y = alt.Y("score:Q", title=score_title, scale=alt.Scale(zero=False, nice=True), axis=axis())
+    names = list(data["zone_name"].unique())
+    columns = legend_columns(names)
     color = alt.Color("zone_name:N", title=zone_title, scale=zone_color_scale(package, lang),
-                      legend=legend(orient="top", columns=legend_columns(data["zone_name"].unique()), title=None))
+                      legend=legend(orient="top", columns=columns, title=None))
     tooltip = [alt.Tooltip("scenario:N", title=t("col_scenario", lang)), alt.Tooltip("zone_name:N", title=zone_title),
                alt.Tooltip("rank:Q", title=t("col_rank", lang)),
                alt.Tooltip("score:Q", title=score_title, format=".2f")]
     base = alt.Chart(data, title=title(t("compare_score_chart", lang)))
     lines = base.mark_line(strokeWidth=3).encode(x=x, y=y, color=color, detail="zone:N", order="position:Q")
     points = base.mark_circle(size=90, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
-    chart = alt.layer(lines, points).properties(height=320)
+    # the height the app gives is the whole chart's: room for the legend's rows above a 240 px plot
+    chart = alt.layer(lines, points).properties(height=240 + 20 * -(-len(names) // columns))
     return with_footer(chart, _footer(footer, results[0], lang) if results else None, below=FOOTER_BELOW_TWO_LINES)

@@ -190,8 +190,11 @@ def test_rank_chart_keeps_scenarios_with_the_same_name_apart(package, result):
 
 def test_ranking_frame_shows_ranks_deltas_and_arrows(package, result):
     frame = ranking_frame(result, package, "en")
-    assert list(frame.columns) == ["rank", "zone", "score", "Δ score", "Δ rank", "baseline score", "baseline rank"]
+    assert list(frame.columns) == ["rank", "zone", "score", "lead over next", "Δ score", "Δ rank", "baseline score",
+                                   "baseline rank"]
     ranking = result.ranking()
+    scores = list(ranking["score"])
+    assert list(frame["lead over next"]) == [f"{a - b:.2f}" for a, b in zip(scores, scores[1:])] + ["–"]
     assert list(frame["zone"]) == [package.name("zone", z, "en") for z in ranking.index]
     assert list(frame["rank"]) == list(ranking["rank"])
     for arrow, change in zip(frame["Δ rank"], ranking["rank_change"]):
@@ -343,7 +346,7 @@ def test_every_chart_carries_the_data_caveat_as_its_footer(package, every_spec):
         assert len(footers) == 1, (lang, name)
         rows = spec["datasets"][footers[0]["data"]["name"]] if "name" in footers[0].get("data", {}) else None
         assert rows, (lang, name)
-        text = "".join(rows[0]["footer"])
+        text = rows[0]["footer"].replace("\n", "")
         if name in ("scores", "groups", "drift", "decomposition", "rank", "score"):  # the shipped data
             assert text.replace(" ", "") == package_line(package, 2020, lang).replace(" ", ""), (lang, name)
         assert ("重建" in text or "数据" in text) if lang == "zh" else text.startswith("Data")

@@ -20,6 +20,7 @@ from sim.charts import (
 from sim.data import DataPackage
 from sim.engine import Result
 from sim.i18n import escape_markdown, t
+from sim.messages import render
 from sim.whatif import changed_values_frame
 from ui.cache import chart_spec
 from ui.state import pref_widget
@@ -53,7 +54,7 @@ def render_details(result: Result, package: DataPackage, lang: str) -> None:
         _chart(result, package, lang, choice, lambda: weight_drift_chart(result, package, lang, top=12))
     else:
         st.caption(escape_markdown(t("chart_drift", lang) + ": " + t("no_drift", lang)))
-    _warnings(result, lang)
+    _warnings(result, package, lang)
 
 
 def _chart(result: Result, package: DataPackage, lang: str, name: str, build) -> None:
@@ -72,14 +73,15 @@ def _changed_values(result: Result, package: DataPackage, lang: str) -> None:
         st.table(frame, hide_index=True, height="content" if len(frame) <= MAX_ROWS_UNSCROLLED else 420)
 
 
-def _warnings(result: Result, lang: str) -> None:
+def _warnings(result: Result, package: DataPackage, lang: str) -> None:
+    """The engine's warnings in the page's language, with names for ids."""
     if not result.warnings:
         return
     st.markdown(f"**{escape_markdown(t('warnings', lang))}**")
-    for warning in result.warnings[:MAX_WARNINGS_SHOWN]:
-        st.warning(escape_markdown(warning))
-    rest = result.warnings[MAX_WARNINGS_SHOWN:]
-    if rest:
-        with st.expander(t("more_warnings", lang, n=len(rest))):
-            for warning in rest:
-                st.warning(escape_markdown(warning))
+    shown = [escape_markdown(render(w, lang, package.name)) for w in result.warnings]
+    for warning in shown[:MAX_WARNINGS_SHOWN]:
+        st.warning(warning)
+    if shown[MAX_WARNINGS_SHOWN:]:
+        with st.expander(t("more_warnings", lang, n=len(shown) - MAX_WARNINGS_SHOWN)):
+            for warning in shown[MAX_WARNINGS_SHOWN:]:
+                st.warning(warning)

@@ -10,7 +10,8 @@ import streamlit as st
 from sim.data import SHIPPED_DATA
 from sim.engine import provenance
 from sim.excel import XLSX_MIME, template_workbook
-from sim.i18n import LANG_NAMES, LANGS, escape_markdown, option_label, t
+from sim.caveat import package_line
+from sim.i18n import LANG_NAMES, LANGS, escape_markdown, option_label, t, with_code_spans
 from sim.method.entropy import NORMALIZATIONS
 from sim.method.options import GOALPOSTS, METHOD_KEYS, WEIGHT_MODES
 from sim.report import data_summary
@@ -50,7 +51,11 @@ def render_sidebar(ctx: TabContext) -> None:
                          **bind("method", name, base=lk(f"w_m_{name}", lang), value=value))
 
         st.subheader(t("source_note", lang))
-        note = escape_markdown(data_summary(provenance(package, ctx.scenario.year), lang))
+        year = ctx.scenario.year
+        note = "**" + escape_markdown(package_line(package, year, lang)) + "**"
         if package.root is not None and Path(package.root).resolve() == SHIPPED_DATA.resolve():
-            note += "  \n**" + escape_markdown(t("source_shipped_caution", lang)) + "**"
+            note += "  \n" + escape_markdown(t("source_shipped_caution", lang))
         st.info(note)
+        # The sources as the data package writes them (free text of the data's authors, any language).
+        with st.expander(t("source_text", lang)):
+            st.caption(with_code_spans(data_summary(provenance(package, year), lang)))
