@@ -33,18 +33,18 @@ def reconstructed_count(provenance: Mapping[str, Any]) -> tuple[int, int]:
     return int(marked), int(provenance.get("values", sum(counts.values())))
 
 
-def provenance_line(provenance: Mapping[str, Any], year: int, lang: str) -> str:
-    """One sentence: all, some or none of the year's values reconstructed (not official statistics)."""
+def provenance_line(provenance: Mapping[str, Any], year: int, lang: str, short: bool = False) -> str:
+    """One sentence: all, some or none of the year's values reconstructed (not official statistics).
+
+    ``short``: the footer of a chart (the same facts in fewer words).
+    """
     marked, total = reconstructed_count(provenance)
-    if total and marked == total:
-        return text("ui.caveat_all", lang, year=year)
-    if marked:
-        return text("ui.caveat_some", lang, year=year, count=marked, total=total)
-    return text("ui.caveat_none", lang, year=year)
+    kind = "all" if total and marked == total else "some" if marked else "none"
+    return text(f"ui.caveat_{'chart_' if short else ''}{kind}", lang, year=year, count=marked, total=total)
 
 
-def package_line(package: DataPackage, year: int, lang: str) -> str:
+def package_line(package: DataPackage, year: int, lang: str, short: bool = False) -> str:
     """:func:`provenance_line` of a data package's year."""
     from sim.engine import provenance
 
-    return provenance_line(provenance(package, year), year, lang)
+    return provenance_line(provenance(package, year), year, lang, short)

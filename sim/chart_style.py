@@ -26,7 +26,9 @@ Footer
 
 Sizes
     Axis paddings and fonts are set here (not left to the app's theme), so the
-    footer's place under the x axis is known: :data:`FOOTER_BELOW`.
+    footer's place under the x axis is known: :data:`FOOTER_BELOW`. A chart with its
+    footer fills the width it is given and takes the height it needs
+    (``autosize: fit-x``): its plot keeps its height whatever the legend and footer take.
 """
 
 from __future__ import annotations
@@ -77,7 +79,7 @@ RULE_COLOR = "#d5d7dd"
 
 #: Axis paddings and fonts (px): they fix where the x axis ends, hence the footer's place.
 AXIS_STYLE = {"labelColor": TEXT_COLOR, "titleColor": TEXT_COLOR, "labelFontSize": 11, "titleFontSize": 12,
-              "labelPadding": 4, "titlePadding": 6}
+              "labelPadding": 4, "titlePadding": 6, "labelFlush": True}
 #: Pixels from the bottom of the plot to the footer: axis labels and title, and a gap.
 FOOTER_BELOW = 44
 #: The same under an x axis whose labels may take two lines.
@@ -86,8 +88,9 @@ FOOTER_BELOW_TWO_LINES = 58
 LINE_BREAK_LABELS = "split(datum.label, '\\n')"
 #: Label budgets in display columns (a Chinese character counts two).
 NAME_COLUMNS = 26   # indicator and zone names on an axis
-TITLE_COLUMNS = 44  # chart titles
-FOOTER_COLUMNS = 52  # the footer line
+TITLE_COLUMNS = 30  # chart titles: a half-width chart at 1024 px is about 250 px wide
+WIDE_TITLE_COLUMNS = 44  # titles of charts that span the page
+FOOTER_COLUMNS = 42  # the footer line, at 10 px
 #: Widest label an axis draws (px): two lines of NAME_COLUMNS at 11 px fit.
 LABEL_LIMIT = 170
 
@@ -284,6 +287,11 @@ def title(text: str, columns: int = TITLE_COLUMNS) -> str | list[str]:
     return lines[0] if len(lines) == 1 else lines
 
 
+def title_text(value: str | Sequence[str]) -> str:
+    """A spec's title as one line of text (its wrapped lines joined by spaces)."""
+    return value if isinstance(value, str) else " ".join(value)
+
+
 def with_footer(chart: alt.Chart | alt.LayerChart, footer: str | None,
                 below: int = FOOTER_BELOW) -> alt.Chart | alt.LayerChart:
     """``chart`` with ``footer`` written under its plot, right-aligned (no footer: ``chart`` itself).
@@ -301,4 +309,5 @@ def with_footer(chart: alt.Chart | alt.LayerChart, footer: str | None,
         align="right", baseline="top", fontSize=10, lineHeight=13, lineBreak="\n", color=MUTED_COLOR,
         x=alt.ExprRef("width"), y=alt.ExprRef(f"height + {below}"),
     ).encode(text="footer:N")
-    return chart + note if isinstance(chart, alt.LayerChart) else alt.layer(chart, note)
+    layered = chart + note if isinstance(chart, alt.LayerChart) else alt.layer(chart, note)
+    return layered.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))

@@ -48,6 +48,7 @@ from sim.chart_style import (
     SCENARIO_COLOR,
     TEXT_COLOR,
     UP_COLOR,
+    WIDE_TITLE_COLUMNS,
     axis,
     legend,
     legend_columns,
@@ -75,7 +76,7 @@ def _names(package: DataPackage, kind: str, ids: Sequence[str], lang: str) -> li
 
 
 def _footer(footer: str | None, result: Result, lang: str) -> str | None:
-    return provenance_line(result.provenance, result.year, lang) if footer == AUTO else footer
+    return provenance_line(result.provenance, result.year, lang, short=True) if footer == AUTO else footer
 
 
 def zone_color_scale(package: DataPackage, lang: str) -> alt.Scale:
@@ -378,7 +379,7 @@ def rank_chart(
     color = alt.Color("zone_name:N", title=zone_title, legend=None, scale=zone_color_scale(package, lang))
     tooltip = [alt.Tooltip("scenario:N", title=t("col_scenario", lang)), alt.Tooltip("zone_name:N", title=zone_title),
                alt.Tooltip("rank:Q", title=rank_title), alt.Tooltip("score:Q", title=t("col_score", lang), format=".2f")]
-    base = alt.Chart(data, title=title(t("compare_chart", lang)))
+    base = alt.Chart(data, title=title(t("compare_chart", lang), WIDE_TITLE_COLUMNS))
     lines = base.mark_line(strokeWidth=3).encode(x=x, y=y, color=color, detail="zone:N", order="position:Q")
     points = base.mark_circle(size=120, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
     scores = base.mark_text(dy=-14, fontSize=11).encode(x=x, y=y, text="score_text:N", color=color)
@@ -404,7 +405,7 @@ def score_chart(
     zone_title, score_title = t("col_zone", lang), t("col_score", lang)
     x = alt.X("scenario_label:N", sort=list(dict.fromkeys(data["scenario_label"])), title=None,
               axis=axis("x", labelAngle=0, labelLimit=240), scale=alt.Scale(padding=0.3))
-    y = alt.Y("score:Q", title=score_title, scale=alt.Scale(zero=False, nice=True), axis=axis())
+    y = alt.Y("score:Q", title=None, scale=alt.Scale(zero=False, nice=True), axis=axis())  # the title says it
     names = list(data["zone_name"].unique())
     columns = legend_columns(names)
     color = alt.Color("zone_name:N", title=zone_title, scale=zone_color_scale(package, lang),
@@ -412,9 +413,8 @@ def score_chart(
     tooltip = [alt.Tooltip("scenario:N", title=t("col_scenario", lang)), alt.Tooltip("zone_name:N", title=zone_title),
                alt.Tooltip("rank:Q", title=t("col_rank", lang)),
                alt.Tooltip("score:Q", title=score_title, format=".2f")]
-    base = alt.Chart(data, title=title(t("compare_score_chart", lang)))
+    base = alt.Chart(data, title=title(t("compare_score_chart", lang), WIDE_TITLE_COLUMNS))
     lines = base.mark_line(strokeWidth=3).encode(x=x, y=y, color=color, detail="zone:N", order="position:Q")
     points = base.mark_circle(size=90, opacity=1).encode(x=x, y=y, color=color, tooltip=tooltip)
-    # the height the app gives is the whole chart's: room for the legend's rows above a 240 px plot
-    chart = alt.layer(lines, points).properties(height=240 + 20 * -(-len(names) // columns))
+    chart = alt.layer(lines, points).properties(height=260)
     return with_footer(chart, _footer(footer, results[0], lang) if results else None, below=FOOTER_BELOW_TWO_LINES)

@@ -27,6 +27,7 @@ from sim.analysis.views import (
     vary_normalizations,
     weight_stability_frame,
 )
+from sim.chart_style import title_text  # titles wrap into lines (issue 11)
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.i18n import t
@@ -191,7 +192,7 @@ def test_the_analysis_charts_speak_chinese_and_keep_the_ids(pkg3):
     names = display_names(pkg3, "zh")
     answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
     spec = charts.goal_seek_chart(answer, names, "zh").to_dict()
-    assert spec["title"].startswith("追赶区：超过对手区")
+    assert title_text(spec["title"]).startswith("追赶区：超过对手区")
     rows = spec["datasets"][spec["data"]["name"]]
     assert {r["when"] for r in rows} == {"before", "after"}
     assert {r["series"] for r in rows} == {t("ch_before", "zh"), t("ch_after", "zh")}
@@ -209,4 +210,4 @@ def test_the_analysis_charts_speak_chinese_and_keep_the_ids(pkg3):
     assert layered["layer"][0]["title"] == t("ch_rank_prob_title", "zh", draws="200")
     assert charts.weight_stability_chart(rob, names, "zh").to_dict()["title"] == t("ch_weight_title", "zh")
     # English stays the default
-    assert charts.goal_seek_chart(answer).to_dict()["title"].startswith("chaser: overtake rival (reached")
+    assert title_text(charts.goal_seek_chart(answer).to_dict()["title"]).startswith("chaser: overtake rival (reached")

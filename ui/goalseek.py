@@ -29,6 +29,7 @@ from sim.analysis.views import (
     target_label,
     target_text,
 )
+from sim.caveat import package_line
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
@@ -126,9 +127,10 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
                               file_name=f"goal-seek-{answer.zone}.yaml", mime="application/x-yaml",
                               key="w_gs_download", on_click="ignore")
     left, right = st.columns(2, gap="large")
-    left.altair_chart(goal_seek_chart(answer, names, lang), width="stretch")
+    footer = package_line(package, answer.scenario.year, lang, short=True)  # the data caveat under every chart (issue 11)
+    left.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
     if answer.changes:
-        right.altair_chart(goal_seek_changes_chart(answer, names, lang), width="stretch")
+        right.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")
     st.subheader(t("gs_ranking", lang))
     with st.container(key="gs_ranking_box"):
         st.dataframe(goal_seek_ranking_frame(answer, package, lang), hide_index=True, width="stretch")

@@ -25,6 +25,7 @@ from sim.analysis.views import (
     vary_normalizations,
     weight_stability_frame,
 )
+from sim.caveat import package_line
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
@@ -97,9 +98,10 @@ def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, zon
     else:
         st.caption(escape_markdown(t("rb_no_scenario", lang)))
     left, right = st.columns([1, 1], gap="large")
-    heat = rank_probability_heatmap(report, names, lang) + rank_probability_labels(report, names)
+    footer = package_line(package, report.year, lang, short=True)  # the data caveat under every chart (issue 11)
+    heat = rank_probability_heatmap(report, names, lang, footer) + rank_probability_labels(report, names)
     left.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
-    weights = weight_stability_chart(report, names, lang) + weight_stability_points(report, names, lang)
+    weights = weight_stability_chart(report, names, lang, footer) + weight_stability_points(report, names, lang)
     right.altair_chart(weights, width="stretch")
     st.subheader(t("rb_table", lang))
     with st.container(key="rb_table_box"):

@@ -27,6 +27,7 @@ from sim.chart_style import (
     RULE_COLOR,
     SCENARIO_COLOR,
     STEP_COLORS,
+    WIDE_TITLE_COLUMNS,
     ZERO_FILL,
     axis,
     legend,
@@ -86,7 +87,8 @@ def levers_bar_chart(report: LeverReport, names: dict[str, str] | None = None, w
     order = [_label(names, i) for i in report.table.index]
     steps = [t(f"step_{s}", lang) if lang != "en" else STEP_LABELS[s] for s in STEPS]
     chart = (
-        alt.Chart(data, title=title(t("ch_lever_title", lang, zone=_name(names, report.zone), year=report.year)))
+        alt.Chart(data, title=title(t("ch_lever_title", lang, zone=_name(names, report.zone), year=report.year),
+                                    WIDE_TITLE_COLUMNS))
         .mark_bar()
         .encode(
             y=alt.Y("label:N", sort=order, title=None, axis=axis("y")),
@@ -131,7 +133,7 @@ def levers_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None, st
     color = alt.Color("gain:Q", title=t("ch_gain", lang), scale=ramp_scale(BLUE_RAMP, (low, high)),
                       legend=legend(labelExpr="datum.label"))
     chart = (
-        alt.Chart(data, title=title(t("ch_heat_title", lang, step=step)))
+        alt.Chart(data, title=title(t("ch_heat_title", lang, step=step), WIDE_TITLE_COLUMNS))
         .mark_rect(stroke=RULE_COLOR, strokeWidth=0.5)
         .encode(
             y=alt.Y("indicator_label:N", sort=[_label(names, i) for i in matrix.columns], title=None,
@@ -197,7 +199,8 @@ def rank_probability_labels(report: RobustnessReport, names: dict[str, str] | No
     data = _probabilities(report, names)
     return alt.Chart(data).mark_text(fontSize=12).encode(
         x=alt.X("rank:O"), y=alt.Y("zone_label:N", sort=_zone_order(report, names)), text="label:N",
-        color=alt.Color("text_color:N", scale=None),
+        # a value per cell, not a scale: the layer shares the heatmap's colour scale otherwise
+        color=alt.condition("datum.text_color == '#ffffff'", alt.value("#ffffff"), alt.value("#000000")),
     )
 
 
@@ -279,7 +282,7 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
         .mark_bar()
         .encode(
             x=alt.X("label:N", sort=order, title=None, axis=axis("x", labelAngle=0)),
-            y=alt.Y("score:Q", title=t("ch_score_axis", lang), axis=axis()),
+            y=alt.Y("score:Q", title=None, axis=axis()),  # the title says what the bars are
             xOffset=alt.XOffset("series:N", sort=series),
             color=alt.Color("series:N", sort=series, title=None, legend=legend(orient="top"),
                             scale=alt.Scale(domain=series, range=[BASELINE_COLOR, SCENARIO_COLOR])),
