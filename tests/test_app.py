@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from _apptest import APP, all_sliders, model, move, pick_zone, ranking, slider, tab, widget
 
-from sim.caveat import package_line
+from sim.provenance import provenance_line
 from sim.charts import fixed_decimals, ranking_frame
 from sim.compare import cell_text
 from sim.data import load_package
@@ -115,7 +115,10 @@ def test_the_start_page_shows_the_baseline_ranking_and_its_source(app, package):
     pd.testing.assert_frame_equal(_ranking(app), expected, check_dtype=False)
     notes = " ".join(unescape_markdown(i.value) for i in app.sidebar.info)
     # the data's provenance line in the page's language: 119 of the 125 values reconstructed
-    assert package_line(package, package.years[-1], "zh") in notes and "125" in notes and "119" in notes
+    line = provenance_line(package, "zh", package.years[-1])
+    assert line in notes and "125" in notes and "119" in notes
+    # the same line under the title, on every tab (a screenshot keeps it)
+    assert any(line in unescape_markdown(c.value) for c in app.main.caption)
     assert t("source_shipped_caution", "zh") in notes
     # the sources as the data package writes them, with the count of the main one
     sources = package.baseline.loc[package.baseline["year"] == package.years[-1], "source"]
