@@ -170,12 +170,21 @@ def display_width(text: str) -> int:
     return text_width(text)
 
 
+#: Marks that close a phrase: they stay on the line of what they close.
+CLOSING = "）」』》〉】，。、；：！？)%"
+
+
 def _tokens(text: str) -> list[str]:
     """Pieces a line may break between: words (with a trailing space or hyphen), single Chinese characters."""
     pieces: list[str] = []
     word = ""
     for char in text:
-        if display_width(char) == 2:
+        if char in CLOSING and (word or pieces):  # a line never starts with a closing mark (Chinese line-breaking)
+            if word:
+                word += char
+            else:
+                pieces[-1] = pieces[-1].rstrip() + char
+        elif display_width(char) == 2:
             if word:
                 pieces.append(word)
                 word = ""
@@ -204,6 +213,8 @@ def wrap_label(text: str, columns: int = NAME_COLUMNS, lines: int = 2) -> str:
     '企业开展产学\\n研合作研发…'
     >>> wrap_label("Shenzhen")
     'Shenzhen'
+    >>> wrap_label("求得的调整（幅度，占初始值的 %）", 30)
+    '求得的调整（幅度，占初始值的\\n%）'
     """
     text = " ".join(str(text).split())
     if display_width(text) <= columns:

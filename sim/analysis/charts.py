@@ -265,7 +265,7 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
             rows.append({
                 "zone": zone,
                 "name": _name(names, zone),
-                "label": _label(names, zone, 12),
+                "label": _label(names, zone),
                 "when": when,
                 "series": label,
                 "score": float(scored.scores[zone]),
@@ -273,17 +273,18 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
                 "sought": zone == answer.zone,
             })
     data = pd.DataFrame(rows)
-    order = [_label(names, z, 12) for z in answer.result.scored.scores.sort_values(ascending=False).index]
+    order = [_label(names, z) for z in answer.result.scored.scores.sort_values(ascending=False).index]
     verdict = t("ch_reached" if answer.reached else "ch_not_reachable", lang)
     heading = t("ch_gs_title", lang, zone=_name(names, answer.zone), target=target_label(answer.target, lang, names),
-                verdict=verdict, cost=f"{answer.cost:.1f}")
+                verdict=verdict, cost=f"{answer.total_change:.1f}")
     chart = (
         alt.Chart(data, title=title(heading))
         .mark_bar()
         .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=axis("x", labelAngle=0)),
-            y=alt.Y("score:Q", title=None, axis=axis()),  # the title says what the bars are
-            xOffset=alt.XOffset("series:N", sort=series),
+            # horizontal bars: zone names on the y axis stay readable in a half-width column at 1024 px
+            y=alt.Y("label:N", sort=order, title=None, axis=axis("y")),
+            x=alt.X("score:Q", title=t("col_score", lang), axis=axis()),
+            yOffset=alt.YOffset("series:N", sort=series),
             color=alt.Color("series:N", sort=series, title=None, legend=legend(orient="top"),
                             scale=alt.Scale(domain=series, range=[BASELINE_COLOR, SCENARIO_COLOR])),
             stroke=alt.condition("datum.sought", alt.value("black"), alt.value(None)),
@@ -291,8 +292,9 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
                      alt.Tooltip("score:Q", title=t("col_score", lang), format=".2f"),
                      alt.Tooltip("rank:Q", title=t("col_rank", lang))],
         )
+        .properties(height=alt.Step(16))
     )
-    return with_footer(chart, footer, below=58)
+    return with_footer(chart, footer)
 
 
 def goal_seek_changes_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
@@ -300,9 +302,10 @@ def goal_seek_changes_chart(answer: GoalSeekResult, names: dict[str, str] | None
     """The answer's changes: effort (percent of the starting value) per lever."""
     data = pd.DataFrame([
         {"indicator": c.indicator, "name": _name(names, c.indicator), "label": _label(names, c.indicator),
-         "change": c.text, "effort": c.effort, "cost": c.cost, "before": c.before, "after": c.after}
+         "change": c.text, "effort": c.effort, "weighted_change": c.weighted_change, "before": c.before,
+         "after": c.after}
         for c in answer.changes
-    ], columns=["indicator", "name", "label", "change", "effort", "cost", "before", "after"])
+    ], columns=["indicator", "name", "label", "change", "effort", "weighted_change", "before", "after"])
     chart = (
         alt.Chart(data, title=title(t("ch_changes_title", lang)))
         .mark_bar(color=SCENARIO_COLOR)
@@ -313,7 +316,7 @@ def goal_seek_changes_chart(answer: GoalSeekResult, names: dict[str, str] | None
                      alt.Tooltip("change:N", title=t("col_change", lang)),
                      alt.Tooltip("before:Q", title=t("col_before", lang)),
                      alt.Tooltip("after:Q", title=t("col_after", lang)),
-                     alt.Tooltip("cost:Q", title=t("col_cost", lang), format=".2f")],
+                     alt.Tooltip("weighted_change:Q", title=t("col_cost", lang), format=".2f")],
         )
         .properties(height=alt.Step(30))
     )
