@@ -91,6 +91,8 @@ NAME_COLUMNS = 26   # indicator and zone names on an axis
 TITLE_COLUMNS = 30  # chart titles: a half-width chart at 1024 px is about 250 px wide
 WIDE_TITLE_COLUMNS = 44  # titles of charts that span the page
 FOOTER_COLUMNS = 42  # the footer line, at 10 px
+#: Pixels right of a chart's plot: half the widest x-axis label ("−0.25", "100%") fits.
+RIGHT_PADDING = 16
 #: Widest label an axis draws (px): two lines of NAME_COLUMNS at 11 px fit.
 LABEL_LIMIT = 170
 
@@ -321,4 +323,6 @@ def with_footer(chart: alt.Chart | alt.LayerChart, footer: str | None,
         x=alt.ExprRef("width"), y=alt.ExprRef(f"height + {below}"),
     ).encode(text="footer:N")
     layered = chart + note if isinstance(chart, alt.LayerChart) else alt.layer(chart, note)
-    return layered.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    # room on the right for the last x-axis label, centred on its tick near the plot's end
+    return layered.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+                              padding={"left": 5, "top": 5, "bottom": 5, "right": RIGHT_PADDING})

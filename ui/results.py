@@ -22,6 +22,7 @@ from sim.engine import Result
 from sim.i18n import escape_markdown, t
 from sim.messages import render
 from sim.whatif import changed_values_frame
+from sim.whatif_table import numbered_interventions
 from ui.cache import chart_spec
 from ui.state import pref_widget
 
@@ -78,7 +79,7 @@ def _warnings(result: Result, package: DataPackage, lang: str) -> None:
     if not result.warnings:
         return
     st.markdown(f"**{escape_markdown(t('warnings', lang))}**")
-    shown = [escape_markdown(render(w, lang, package.name)) for w in result.warnings]
+    shown = [escape_markdown(render(numbered_interventions(w), lang, package.name)) for w in result.warnings]
     for warning in shown[:MAX_WARNINGS_SHOWN]:
         st.warning(warning)
     if shown[MAX_WARNINGS_SHOWN:]:

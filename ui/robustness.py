@@ -107,8 +107,7 @@ def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
     left, right = st.columns([1, 1], gap="large")
     footer = chart_footer(package, lang, report.year)  # the data caveat under every chart (issue 11)
     heat = rank_probability_heatmap(report, names, lang, footer) + rank_probability_labels(report, names)
-    # width "container": a layer over a discrete x axis is otherwise drawn at 20 px a column, not stretched
-    left.altair_chart(heat.properties(width="container", height=48 * len(report.zones)), width="stretch")
+    left.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
     weights = weight_stability_chart(report, names, lang, footer) + weight_stability_points(report, names, lang)
     right.altair_chart(weights, width="stretch")
     st.subheader(t("rb_table", lang))

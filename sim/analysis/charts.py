@@ -175,8 +175,10 @@ def rank_probability_heatmap(report: RobustnessReport, names: dict[str, str] | N
     percentages in the cells.
     """
     data = _probabilities(report, names)
+    # No legend: every cell is labelled with its percentage (rank_probability_labels), and a
+    # legend beside the cells leaves them 20 px wide in a half-width column at 1024 px.
     color = alt.Color("probability:Q", scale=ramp_scale(GREEN_RAMP, (0.0, 1.0)), title=t("ch_probability", lang),
-                      legend=legend(format="%", labelExpr="datum.label"))
+                      legend=None)
     chart = (
         alt.Chart(data, title=title(t("ch_rank_prob_title", lang, draws=f"{report.draws:,}")))
         .mark_rect(stroke=RULE_COLOR, strokeWidth=0.5)
