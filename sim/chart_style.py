@@ -279,6 +279,11 @@ def axis(names: str | None = None, **options: Any) -> alt.Axis:
         style.update(labelExpr=LINE_BREAK_LABELS, labelLimit=LABEL_LIMIT, labelOverlap=False)
     if names == "y":
         style["labelOffset"] = {"condition": {"test": "indexof(datum.value, '\\n') >= 0", "value": -6}, "value": 0}
+    if names == "x" and options.get("orient") == "top":
+        # Above the plot, a label's lines are hung from their top, one line higher for a
+        # two-line label: drawn from the bottom, its second line fell into the plot.
+        style.update(labelBaseline="top", labelPadding={
+            "condition": {"test": "indexof(datum.value, '\\n') >= 0", "value": 30}, "value": 17})
     return alt.Axis(**{**style, **options})
 
 

@@ -151,6 +151,7 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
     with st.container(key="gs_ranking_box"):
         frame = goal_seek_ranking_frame(answer, package, lang)
         # scores to 2 decimals, as everywhere; the last zone has no next one: a dash, not "None"
-        scores = list(frame.select_dtypes("float").columns)
+        gap = text("analysis.col_gap", lang)
+        scores = list(dict.fromkeys([*frame.select_dtypes("float").columns, gap]))
         st.dataframe(frame.style.format("{:.2f}", subset=scores, na_rep="–"), hide_index=True, width="stretch")
     notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)
