@@ -33,15 +33,17 @@ DETAIL_CHARTS = {"groups": "chart_groups", "decomposition": "chart_decomposition
 
 
 def render_ranking(result: Result, package: DataPackage, lang: str) -> None:
-    """The ranking, first in the run: a static table the browser draws at once (a data grid takes longer)."""
+    """The ranking, first in the run: a static table the browser draws at once (a data grid takes longer);
+    then the values the scenario changes."""
     st.subheader(t("ranking", lang))
     with st.container(key="ranking_box"):
         st.table(fixed_decimals(ranking_frame(result, package, lang)), hide_index=True)
+    # across the page too: in the results column its six columns broke names into one character a line at 1024 px
+    _changed_values(result, package, lang)
 
 
 def render_details(result: Result, package: DataPackage, lang: str) -> None:
-    """Under the ranking: changed values, the scores chart and one more, warnings."""
-    _changed_values(result, package, lang)
+    """Beside the sliders: the scores chart and one more, warnings."""
     _chart(result, package, lang, "scores", lambda: scores_chart(result, package, lang))
     choice = st.radio(t("chart_pick", lang), list(DETAIL_CHARTS), horizontal=True,
                       format_func=lambda c: t(DETAIL_CHARTS[c], lang), **pref_widget("chart", "groups", lang))
