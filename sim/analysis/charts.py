@@ -45,6 +45,10 @@ def _name(names: dict[str, str] | None, key: str) -> str:
     return (names or {}).get(key, key)
 
 
+#: Zone names beside a heatmap's cells: two short lines leave the cells their width.
+ZONE_COLUMNS = 12
+
+
 def _label(names: dict[str, str] | None, key: str, columns: int = 26) -> str:
     """A name as an axis shows it (wrapped, see :func:`sim.chart_style.wrap_label`)."""
     return wrap_label(_name(names, key), columns)
@@ -125,7 +129,7 @@ def levers_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None, st
     """
     data = matrix.rename_axis(index="zone", columns="indicator").stack().rename("gain").reset_index()
     data["zone_name"] = [_name(names, z) for z in data["zone"]]
-    data["zone_label"] = [_label(names, z, 12) for z in data["zone"]]
+    data["zone_label"] = [_label(names, z, ZONE_COLUMNS) for z in data["zone"]]
     data["indicator_name"] = [_name(names, i) for i in data["indicator"]]
     data["indicator_label"] = [_label(names, i) for i in data["indicator"]]
     high = max(float(data["gain"].max()), 1e-12)
@@ -138,7 +142,7 @@ def levers_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None, st
         .encode(
             y=alt.Y("indicator_label:N", sort=[_label(names, i) for i in matrix.columns], title=None,
                     axis=axis("y")),
-            x=alt.X("zone_label:N", sort=[_label(names, z, 12) for z in matrix.index], title=None,
+            x=alt.X("zone_label:N", sort=[_label(names, z, ZONE_COLUMNS) for z in matrix.index], title=None,
                     axis=axis("x", labelAngle=0, orient="top")),
             color=alt.condition("datum.gain == 0", alt.value(ZERO_FILL), color),
             tooltip=[alt.Tooltip("zone_name:N", title=t("col_zone", lang)),
@@ -154,7 +158,7 @@ def _probabilities(report: RobustnessReport, names: dict[str, str] | None) -> pd
     data = data.reset_index()
     data["rank"] = data["rank"].astype(int)
     data["zone_name"] = [_name(names, z) for z in data["zone"]]
-    data["zone_label"] = [_label(names, z) for z in data["zone"]]
+    data["zone_label"] = [_label(names, z, ZONE_COLUMNS) for z in data["zone"]]
     # The cell's colour as the scale draws it, and the text colour that reads on it (WCAG AA).
     fills = [ZERO_FILL if p == 0 else ramp_color(GREEN_RAMP, p) for p in data["probability"]]
     data["text_color"] = [text_on(fill) for fill in fills]
@@ -163,7 +167,7 @@ def _probabilities(report: RobustnessReport, names: dict[str, str] | None) -> pd
 
 
 def _zone_order(report: RobustnessReport, names: dict[str, str] | None) -> list[str]:
-    return [_label(names, z) for z in report.rank.sort_values(kind="stable").index]
+    return [_label(names, z, ZONE_COLUMNS) for z in report.rank.sort_values(kind="stable").index]
 
 
 def rank_probability_heatmap(report: RobustnessReport, names: dict[str, str] | None = None,
