@@ -135,7 +135,11 @@ def levers_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None, st
     high = max(float(data["gain"].max()), 1e-12)
     low = min(float(data["gain"].min()), 0.0)
     color = alt.Color("gain:Q", title=t("ch_gain", lang), scale=ramp_scale(BLUE_RAMP, (low, high)),
-                      legend=legend(labelExpr="datum.label"))
+                      # under the cells, not beside them: the zones' columns keep the width
+                      legend=legend(labelExpr="datum.label", orient="bottom", direction="horizontal",
+                                    gradientLength=160, titleOrient="left", offset=12))
+    # a zone's name never runs into the next column: cut (…) to the column's width
+    zone_axis = axis("x", labelAngle=0, orient="top", labelLimit={"expr": f"width / {max(len(matrix.index), 1)} - 12"})
     chart = (
         alt.Chart(data, title=title(t("ch_heat_title", lang, step=step), WIDE_TITLE_COLUMNS))
         .mark_rect(stroke=RULE_COLOR, strokeWidth=0.5)
@@ -143,14 +147,14 @@ def levers_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None, st
             y=alt.Y("indicator_label:N", sort=[_label(names, i) for i in matrix.columns], title=None,
                     axis=axis("y")),
             x=alt.X("zone_label:N", sort=[_label(names, z, ZONE_COLUMNS) for z in matrix.index], title=None,
-                    axis=axis("x", labelAngle=0, orient="top")),
+                    axis=zone_axis),
             color=alt.condition("datum.gain == 0", alt.value(ZERO_FILL), color),
             tooltip=[alt.Tooltip("zone_name:N", title=t("col_zone", lang)),
                      alt.Tooltip("indicator_name:N", title=t("col_indicator", lang)),
                      alt.Tooltip("gain:Q", title=t("ch_gain", lang), format="+.3f")],
         )
     )
-    return with_footer(chart, footer, below=8)
+    return with_footer(chart, footer, below=62)  # under the legend
 
 
 def _probabilities(report: RobustnessReport, names: dict[str, str] | None) -> pd.DataFrame:
