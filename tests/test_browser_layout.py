@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from _browserpage import CHART_REPORT, MARK_TEXT_FILLS, VISIBLE_TEXT, open_app, open_tab, settle, whole_page_screenshot
+from _browserpage import CHART_REPORT, MARK_TEXT_FILLS, VISIBLE_TEXT, expect_ranking, open_app, open_tab, settle, whole_page_screenshot
 from conftest import SCREENSHOTS_DIR
 from latin import foreign_words
 from test_language import untyped
@@ -29,6 +29,7 @@ from playwright.sync_api import Page, expect
 
 from sim.chart_style import zone_colors
 from sim.data import load_package
+from sim.engine import run_scenario
 from sim.i18n import t
 from sim.scenario import load_scenario
 from sim.share import share_params
@@ -182,6 +183,9 @@ def test_the_brief_from_the_app_is_the_commands_document(page: Page, app_url, pa
     page.locator(".st-key-w_example_rd").get_by_role("button").click()  # start here: the library's Sunan R&D push
     name = scenario.name_zh if lang == "zh" and scenario.name_zh else scenario.name
     expect(page.get_by_text(t("loaded", lang, name=name))).to_be_visible()
+    # the run has finished: the button of the run before would still make the brief of the blank scenario
+    expect_ranking(page, package, run_scenario(package, scenario), lang)
+    settle(page)
     with page.expect_download(timeout=TIMEOUT) as download:
         page.locator(".st-key-w_brief_whatif").get_by_role("button").click()
     assert download.value.suggested_filename.endswith(".docx")
