@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from sim.analysis.charts import goal_seek_changes_chart, goal_seek_chart
@@ -151,7 +152,9 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
     with st.container(key="gs_ranking_box"):
         frame = goal_seek_ranking_frame(answer, package, lang)
         # scores to 2 decimals, as everywhere; the last zone has no next one: a dash, not "None"
+        # (the grid shows an empty cell as "None" whatever the style says, so the gap is text)
         gap = text("analysis.col_gap", lang)
-        scores = list(dict.fromkeys([*frame.select_dtypes("float").columns, gap]))
-        st.dataframe(frame.style.format("{:.2f}", subset=scores, na_rep="–"), hide_index=True, width="stretch")
+        frame[gap] = [f"{value:.2f}" if pd.notna(value) else "–" for value in frame[gap]]
+        scores = list(frame.select_dtypes("float").columns)
+        st.dataframe(frame.style.format("{:.2f}", subset=scores), hide_index=True, width="stretch")
     notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)
