@@ -38,6 +38,7 @@ from sim.provenance import chart_footer
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
+from sim.charts import fixed_decimals
 from sim.messages import text
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import is_stale, notes_expander, started_from
@@ -143,18 +144,17 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
         right.download_button(t("gs_download", lang), data=dump_scenario(found).encode("utf-8"),
                               file_name=f"goal-seek-{answer.zone}.yaml", mime="application/x-yaml",
                               key="w_gs_download", on_click="ignore")
-    left, right = st.columns(2, gap="large")
     footer = chart_footer(package, lang, answer.scenario.year)  # the data caveat under every chart (issue 11)
-    left.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
+    # one above the other, across the page: side by side at 1024 px, long names left the bars 60 px
+    st.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
     if answer.changes:
-        right.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")
+        st.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")
     st.subheader(t("gs_ranking", lang))
     with st.container(key="gs_ranking_box"):
         frame = goal_seek_ranking_frame(answer, package, lang)
-        # scores to 2 decimals, as everywhere; the last zone has no next one: a dash, not "None"
-        # (the grid shows an empty cell as "None" whatever the style says, so the gap is text)
+        # A static table, as the What-if ranking: every column shows at 1024 px (a grid scrolled
+        # its last one out of sight). Scores to 2 decimals; the last zone has no next one: a dash.
         gap = text("analysis.col_gap", lang)
         frame[gap] = [f"{value:.2f}" if pd.notna(value) else "–" for value in frame[gap]]
-        scores = list(frame.select_dtypes("float").columns)
-        st.dataframe(frame.style.format("{:.2f}", subset=scores), hide_index=True, width="stretch")
+        st.table(fixed_decimals(frame), hide_index=True)
     notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)
