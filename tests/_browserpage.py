@@ -20,7 +20,8 @@ def keyed(page: Page, base: str) -> Locator:
 
 
 def ranking_cell(page: Page, row: int, column: int) -> Locator:
-    """A cell of the ranking table: columns rank, zone, score, Δ score, Δ rank, baseline score, baseline rank."""
+    """A cell of the ranking table: columns rank, zone, score, lead over next, Δ score, Δ rank, baseline score,
+    baseline rank."""
     return page.locator(".st-key-ranking_box tbody tr").nth(row).locator("td, th").nth(column)
 
 
