@@ -41,6 +41,30 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text(f"ui.{key}", lang, **values)
 
 
+class Said:
+    """A UI text (``ui.yaml``) whose parameters may be library messages or errors, rendered later.
+
+    The app keeps it in its model and renders it when shown, so it reads in the
+    language of the page at that moment, with names for ids.
+
+    Examples
+    --------
+    >>> Said("loaded", name="x").render("zh")
+    '已载入情景：x'
+    """
+
+    def __init__(self, key: str, **params: object):
+        self.key, self.params = key, params
+
+    def render(self, lang: str = DEFAULT_LANG, names=None) -> str:
+        from sim.messages import render
+
+        return t(self.key, lang, **{k: render(v, lang, names) for k, v in self.params.items()})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
 def option_label(option: str, lang: str = DEFAULT_LANG, kind: str = "") -> str:
     """Display name of a method option (``kind="goalposts"`` tells the two "baseline"s apart)."""
     key = "goal_baseline" if kind == "goalposts" and option == "baseline" else option
@@ -74,6 +98,29 @@ def escape_markdown(text: object) -> str:
         body = _LINE_START.sub(lambda m: m.group(1)[:-1] + "\\" + m.group(1)[-1], body)
         escaped.append(indent + body)
     return "  \n".join(escaped)
+
+
+def with_code_spans(text: object) -> str:
+    """``text`` made literal (:func:`escape_markdown`), except that `back-quoted` parts show as code.
+
+    Data written by ``zonesim calibrate`` says "reconstructed by `zonesim calibrate`":
+    the back-quotes mark a command, and show as one, not as literal back-quotes. A
+    back-quote without its pair stays literal.
+
+    Examples
+    --------
+    >>> print(with_code_spans("by `zonesim calibrate` (seed 0) *not* `x"))
+    by `zonesim calibrate` (seed 0) \\*not\\* \\`x
+    """
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # an odd number of back-quotes: the last one has no pair
+        parts[-2:] = [parts[-2] + "`" + parts[-1]]
+    spans = parts[1::2]
+    marked = "".join(part if i % 2 == 0 else f"\ue000{i // 2}\ue001" for i, part in enumerate(parts))
+    escaped = escape_markdown(marked)
+    for number, span in enumerate(spans):  # inside a code span nothing is Markdown
+        escaped = escaped.replace(f"\ue000{number}\ue001", "`" + " ".join(span.split()) + "`")
+    return escaped
 
 
 def unescape_markdown(text: str) -> str:

@@ -1,4 +1,4 @@
-"""The current scenario as the app's what-if controls edit it: sliders and table rows.
+"""The current scenario as the app's what-if controls edit it: sliders, and the changes they make.
 
 Sliders
     One slider per indicator for the chosen zone: a relative change in percent for
@@ -9,25 +9,22 @@ Sliders
     appends a new intervention, which applies after the others.
 
 Table rows
-    Every intervention as one editable row (zone, indicator, change, value, note),
-    and back. Rows are turned into the same plain data a YAML file holds and are
-    validated by :func:`sim.scenario.scenario_from_dict`, so the table refuses
-    exactly what a file would. The app shows the rows with names in its language
-    (:func:`display_rows`) and reads them back with :func:`rows_from_display`.
+    The interventions table (every intervention as an editable row, with names) is
+    :mod:`sim.whatif_table`; its functions are re-exported here.
 
 Changed values
-    Every cell of the applied table that differs from the baseline (or that an
-    intervention set), its change on the slider's scale, and its cause: the slider,
-    the scenario file (any intervention the slider does not show) or a link from
-    another indicator (:func:`changed_values`). :func:`slider_effect` tells a slider
-    whose cell moved by more than it shows (a link, another intervention), so a
-    planner sees "+100 % via R&D spending" before stacking a second change.
+    Every cell of the applied table that the engine marks as changed
+    (``Result.causes``: an intervention set it, or a link moved it), its change on
+    the slider's scale, and its cause: the slider, the scenario file (any
+    intervention the slider does not show) or a link from another indicator
+    (:func:`changed_values`). :func:`slider_effect` tells a slider whose cell moved by
+    more than it shows (a link, another intervention), so a planner sees "+100 % via
+    R&D spending" before stacking a second change.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -38,6 +35,21 @@ from sim.data import DataPackage
 from sim.i18n import t
 from sim.links import link_order
 from sim.scenario import Scenario, format_percent
+from sim.whatif_table import (  # noqa: F401 - the table's functions, re-exported (one home: sim.whatif_table)
+    CHANGE_KINDS,
+    CHANGE_LABEL_KEYS,
+    TABLE_COLUMNS,
+    apply_editor_state,
+    blank,
+    display_rows,
+    intervention_rows,
+    rows_frame,
+    rows_from_display,
+    rows_to_interventions,
+    table_options,
+    whole_number,
+    with_interventions,
+)
 
 # --------------------------------------------------------------------------- sliders
 
@@ -211,7 +223,7 @@ def with_slider(scenario: Scenario, spec: SliderSpec, zone: str, value: float, z
     document = scenario.to_dict()
     items = document["interventions"]
     position = bound_intervention(scenario, spec, zone, zone_ids)
-    change = format_percent(float(value)) if spec.kind == PERCENT else _whole(value)
+    change = format_percent(float(value)) if spec.kind == PERCENT else whole_number(value)
     if position is not None:
         if value == 0:
             del items[position]
@@ -232,229 +244,9 @@ def without_zone_sliders(
     return document
 
 
-def _whole(value: float) -> int | float:
-    return int(value) if float(value).is_integer() else float(value)
-
-
-# --------------------------------------------------------------------------- table rows
-
-TABLE_COLUMNS = ("zone", "indicator", "change", "value", "note")
-CHANGE_KINDS = ("by %", "by", "to")
-
-
-def intervention_rows(scenario: Scenario) -> list[dict[str, Any]]:
-    """One row per intervention: zone, indicator (ids, comma-separated), change, value, note."""
-    rows = []
-    for item in scenario.interventions:
-        if item.to is not None:
-            change, value = "to", item.to
-        elif item.percent is not None:
-            change, value = "by %", item.percent
-        else:
-            change, value = "by", item.amount
-        rows.append({
-            "zone": ", ".join(item.zones),
-            "indicator": ", ".join(item.indicators),
-            "change": change,
-            "value": float(value),
-            "note": item.note,
-        })
-    return rows
-
-
-def rows_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    """The rows as a table with the fixed columns (for ``st.data_editor``)."""
-    frame = pd.DataFrame(list(rows), columns=list(TABLE_COLUMNS))
-    frame["value"] = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
-    for column in ("zone", "indicator", "change", "note"):
-        frame[column] = frame[column].astype("object")
-    return frame
-
-
-def apply_editor_state(rows: Sequence[Mapping[str, Any]], state: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Rows after the edits ``st.data_editor`` reports (edited_rows, added_rows, deleted_rows)."""
-    out = [dict(row) for row in rows]
-    state = state or {}
-    for position, changes in (state.get("edited_rows") or {}).items():
-        index = int(position)
-        if 0 <= index < len(out):
-            out[index].update(changes)
-    deleted = {int(i) for i in (state.get("deleted_rows") or [])}
-    out = [row for index, row in enumerate(out) if index not in deleted]
-    for added in state.get("added_rows") or []:
-        out.append({column: added.get(column) for column in TABLE_COLUMNS})
-    return out
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or (isinstance(value, str) and not value.strip())
-
-
-def _resolve_ids(text: Any, kind: str, package: DataPackage) -> Any:
-    """Ids from a cell: ids or names (zh or en), comma-separated; unknown words kept for the validator."""
-    if _blank(text):
-        return None
-    frame = package.zones if kind == "zone" else package.indicators
-    by_name = {}
-    for item_id in frame.index:
-        for column in ("name_zh", "name_en"):
-            name = frame.at[item_id, column]
-            if isinstance(name, str) and name:
-                by_name[name.strip().casefold()] = item_id
-    parts = [part.strip() for part in re.split(r"[,，、;；]", str(text)) if part.strip()]
-    ids = [by_name.get(part.casefold(), part) if part not in frame.index and part != "all" else part for part in parts]
-    return ids[0] if len(ids) == 1 else ids
-
-
-def rows_to_interventions(rows: Sequence[Mapping[str, Any]], package: DataPackage) -> list[dict[str, Any]]:
-    """Table rows as the interventions of a scenario document (plain data, not yet validated).
-
-    Empty rows are dropped; a blank change means ``by %``; a row with a missing
-    field keeps the gap, so the validator names it (``interventions[2]: 'zone' is
-    required``).
-    """
-    items = []
-    for row in rows:
-        if all(_blank(row.get(column)) for column in TABLE_COLUMNS):
-            continue
-        item: dict[str, Any] = {}
-        zone = _resolve_ids(row.get("zone"), "zone", package)
-        indicator = _resolve_ids(row.get("indicator"), "indicator", package)
-        if zone is not None:
-            item["zone"] = zone
-        if indicator is not None:
-            item["indicator"] = indicator
-        change = str(row.get("change") or "").strip() or CHANGE_KINDS[0]
-        value = row.get("value")
-        if isinstance(value, str):
-            try:
-                value = float(value.strip().rstrip("%"))
-            except ValueError:
-                pass
-        if not _blank(value):
-            if change == "by %":
-                item["by"] = format_percent(float(value)) if isinstance(value, (int, float)) else str(value)
-            elif change in ("by", "to"):
-                item[change] = _whole(value) if isinstance(value, (int, float)) and math.isfinite(value) else value
-        if change not in CHANGE_KINDS:
-            item["change"] = change  # reported as an unknown key, with the allowed ones
-        note = row.get("note")
-        if not _blank(note):
-            item["note"] = str(note)
-        items.append(item)
-    return items
-
-
-def with_interventions(scenario: Scenario, interventions: list[dict[str, Any]]) -> dict[str, Any]:
-    """The scenario document with its interventions replaced."""
-    document = scenario.to_dict()
-    document["interventions"] = interventions
-    return document
-
-
-# --------------------------------------------------------------------------- table rows with names
-
-#: The change kinds as the app's table shows them (catalogue keys in ui.yaml).
-CHANGE_LABEL_KEYS = {"by %": "change_by_percent", "by": "change_by", "to": "change_to"}
-
-
-def _names(package: DataPackage, kind: str, ids: str, lang: str) -> str:
-    if ids == "all":
-        return t("all_zones", lang)
-    return ", ".join(package.name(kind, item, lang) for item in ids.split(", "))
-
-
-def display_rows(rows: Sequence[Mapping[str, Any]], package: DataPackage, lang: str) -> list[dict[str, Any]]:
-    """Rows of :func:`intervention_rows` with names in ``lang`` instead of ids (for the app's table)."""
-    out = []
-    for row in rows:
-        shown = dict(row)
-        shown["zone"] = _names(package, "zone", row["zone"], lang)
-        shown["indicator"] = _names(package, "indicator", row["indicator"], lang)
-        shown["change"] = t(CHANGE_LABEL_KEYS[row["change"]], lang) if row["change"] in CHANGE_LABEL_KEYS else row["change"]
-        out.append(shown)
-    return out
-
-
-def table_options(package: DataPackage, lang: str, rows: Sequence[Mapping[str, Any]] = ()) -> dict[str, list[str]]:
-    """Drop-down choices of the table's zone, indicator and change columns, in ``lang``.
-
-    Single zones and indicators by name, "all zones", and any multi-item cell already
-    in ``rows`` (from a file), so every row shows what it holds.
-    """
-    zones = [package.name("zone", z, lang) for z in package.zone_ids] + [t("all_zones", lang)]
-    indicators = [package.name("indicator", i, lang) for i in package.indicator_ids]
-    for row in rows:
-        if row.get("zone") and row["zone"] not in zones:
-            zones.append(row["zone"])
-        if row.get("indicator") and row["indicator"] not in indicators:
-            indicators.append(row["indicator"])
-    changes = [t(key, lang) for key in CHANGE_LABEL_KEYS.values()]
-    return {"zone": zones, "indicator": indicators, "change": changes}
-
-
-def rows_from_display(rows: Sequence[Mapping[str, Any]], lang: str) -> list[dict[str, Any]]:
-    """The table's rows back in the terms :func:`rows_to_interventions` reads (names resolve there)."""
-    kinds = {t(key, lang): kind for kind, key in CHANGE_LABEL_KEYS.items()}
-    everywhere = t("all_zones", lang)
-    out = []
-    for row in rows:
-        plain = dict(row)
-        if isinstance(plain.get("zone"), str) and plain["zone"].strip() == everywhere:
-            plain["zone"] = "all"
-        change = plain.get("change")
-        if isinstance(change, str) and change in kinds:
-            plain["change"] = kinds[change]
-        out.append(plain)
-    return out
-
-
 # --------------------------------------------------------------------------- changed values and their causes
 
 SLIDER, FILE, LINK = "slider", "file", "link"
-
-
-@dataclass(frozen=True)
-class Cause:
-    """What moved one cell of the applied table (the engine's ``Result.causes`` has the same fields).
-
-    Attributes
-    ----------
-    kind : {"intervention", "link"}
-    intervention : int or None
-        Position of the (last) intervention that set the cell.
-    line : int or None
-        Its line in the scenario file.
-    via : str or None
-        For a link: the indicator it propagates from.
-    """
-
-    kind: str
-    intervention: int | None = None
-    line: int | None = None
-    via: str | None = None
-
-
-def cell_causes(result, package: DataPackage) -> dict[tuple[str, str], Cause]:
-    """The cause of every cell an intervention or a link touched, as the engine applies them.
-
-    The last intervention on a cell is its cause; a link is the cause of a cell no
-    intervention set, the first link (in the engine's order) whose source moved.
-    This is the one function to replace by the engine's ``result.causes``.
-    """
-    scenario = result.scenario
-    causes: dict[tuple[str, str], Cause] = {}
-    for position, item in enumerate(scenario.interventions):
-        for zone in item.zone_ids(package.zone_ids):
-            for indicator in item.indicators:
-                causes[(zone, indicator)] = Cause("intervention", position, item.line)
-    ordered, _ = link_order([*package.links, *scenario.links])
-    for link in ordered or []:
-        for zone in result.values.index:
-            moved = result.values.at[zone, link.source] != result.baseline_values.at[zone, link.source]
-            if moved and (zone, link.target) not in causes:
-                causes[(zone, link.target)] = Cause("link", via=link.source)
-    return causes
 
 
 def links_into(result, package: DataPackage, zone: str, indicator: str) -> list[str]:
@@ -497,7 +289,7 @@ def changed_values(result, package: DataPackage) -> pd.DataFrame:
     Rows in zone then indicator order, as the package lists them.
     """
     scenario, zone_ids = result.scenario, package.zone_ids
-    causes = cell_causes(result, package)
+    causes = result.causes  # the engine's: (zone, indicator) -> Cause, for every changed cell
     table = result.baseline_values
     rows = []
     for zone in zone_ids:
@@ -507,15 +299,16 @@ def changed_values(result, package: DataPackage) -> pd.DataFrame:
                 continue
             spec = slider_spec(package, scenario.year, zone, indicator, table)
             before, after = float(table.at[zone, indicator]), float(result.values.at[zone, indicator])
-            if cause.kind == "link":
-                kind, via = LINK, cause.via
+            if cause.kind == "link":  # its intervention is the one upstream, not the cell's own: not shown
+                kind, via, position, line = LINK, cause.via, None, None
             else:
                 kind = SLIDER if bound_intervention(scenario, spec, zone, zone_ids) == cause.intervention else FILE
                 via = ", ".join(links_into(result, package, zone, indicator)) or None  # links on top of it
+                position, line = cause.intervention, cause.line
             rows.append({
                 "zone": zone, "indicator": indicator, "before": before, "after": after, "kind": spec.kind,
                 "change": change_on_scale(spec.kind, before, after), "cause": kind,
-                "intervention": cause.intervention, "line": cause.line, "via": via,
+                "intervention": position, "line": line, "via": via,
             })
     columns = ["zone", "indicator", "before", "after", "kind", "change", "cause", "intervention", "line", "via"]
     return pd.DataFrame(rows, columns=columns)
@@ -523,13 +316,13 @@ def changed_values(result, package: DataPackage) -> pd.DataFrame:
 
 def cause_text(row: Mapping[str, Any], package: DataPackage, lang: str) -> str:
     """The cause of a changed value in words: slider, scenario item (line), link from X."""
-    sources = "" if _blank(row.get("via")) else str(row["via"])
+    sources = "" if blank(row.get("via")) else str(row["via"])
     via = [package.name("indicator", source, lang) for source in sources.split(", ") if source]
     if row["cause"] == LINK:
         return t("cause_link", lang, source=via)
     if row["cause"] == SLIDER:
         text = t("cause_slider", lang)
-    elif _blank(row.get("line")):
+    elif blank(row.get("line")):
         text = t("cause_file", lang, item=int(row["intervention"]) + 1)
     else:
         text = t("cause_file_line", lang, item=int(row["intervention"]) + 1, line=int(row["line"]))

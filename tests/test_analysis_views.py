@@ -29,6 +29,7 @@ from sim.analysis.views import (
     vary_normalizations,
     weight_stability_frame,
 )
+from sim.chart_style import title_text  # titles wrap into lines (issue 11)
 from sim.engine import run_scenario
 from sim.errors import UsageError
 from sim.i18n import t
@@ -208,11 +209,17 @@ def test_the_analysis_charts_speak_chinese_and_keep_the_ids(pkg3):
     names = display_names(pkg3, "zh")
     answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
     spec = charts.goal_seek_chart(answer, names, "zh").to_dict()
-    assert spec["title"].startswith("追赶区：超过对手区")
+    assert title_text(spec["title"]).startswith("追赶区：超过对手区")
     rows = spec["datasets"][spec["data"]["name"]]
     assert {r["when"] for r in rows} == {"before", "after"}
     assert {r["series"] for r in rows} == {t("ch_before", "zh"), t("ch_after", "zh")}
     assert {r["zone"] for r in rows} == set(pkg3.zone_ids)
+    # the effort is the total change (the sum of |Δ%|), not a cost; each change's part of it in its tooltip
+    assert f"Σ|Δ%| {answer.total_change:.1f}" in title_text(spec["title"])
+    changes = charts.goal_seek_changes_chart(answer, names, "zh").to_dict()
+    assert "weighted_change" in [tip["field"] for tip in changes["encoding"]["tooltip"]]
+    # horizontal bars: every zone named on the y axis, before and after side by side
+    assert spec["encoding"]["y"]["field"] == "label" and spec["encoding"]["yOffset"]["field"] == "series"
 
     report = lever_report(pkg3, "chaser", year=2020)
     bar = charts.levers_bar_chart(report, names, lang="zh").to_dict()
@@ -226,4 +233,4 @@ def test_the_analysis_charts_speak_chinese_and_keep_the_ids(pkg3):
     assert layered["layer"][0]["title"] == t("ch_rank_prob_title", "zh", draws="200")
     assert charts.weight_stability_chart(rob, names, "zh").to_dict()["title"] == t("ch_weight_title", "zh")
     # English stays the default
-    assert charts.goal_seek_chart(answer).to_dict()["title"].startswith("chaser: overtake rival (reached")
+    assert title_text(charts.goal_seek_chart(answer).to_dict()["title"]).startswith("chaser: overtake rival (reached")

@@ -16,13 +16,16 @@ from streamlit.testing.v1 import AppTest
 
 from _apptest import APP, all_sliders, model, move, pick_zone, ranking, slider, tab, widget
 
+from sim.provenance import provenance_line
 from sim.charts import fixed_decimals, ranking_frame
+from sim.compare import cell_text
 from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t, unescape_markdown
+from sim.messages import render
 from sim.scenario import dump_scenario, parse_scenario, scenario_from_dict
-from sim.provenance import is_reconstructed
+from sim.whatif_table import numbered_interventions
 from sim.share import LINK_SOURCE, encode_scenario_text, scenario_from_params, share_params
 from sim.whatif import slider_spec
 
@@ -112,11 +115,18 @@ def test_the_start_page_shows_the_baseline_ranking_and_its_source(app, package):
     expected = _expected(package, _document(package, []))
     pd.testing.assert_frame_equal(_ranking(app), expected, check_dtype=False)
     notes = " ".join(unescape_markdown(i.value) for i in app.sidebar.info)
-    sources = package.baseline.loc[package.baseline["year"] == package.years[-1], "source"]
-    # The reconstruction is said in Chinese, with how many values it made (sim.provenance).
-    reconstructed = sum(is_reconstructed(source) for source in sources)
-    assert "重建" in notes and "不是官方统计数据" in notes and f"中的 {reconstructed} 个" in notes
+    # the data's provenance line in the page's language: 119 of the 125 values reconstructed
+    line = provenance_line(package, "zh", package.years[-1])
+    assert line in notes and "125" in notes and "119" in notes
+    # the same line under the title, on every tab (a screenshot keeps it)
+    assert any(line in unescape_markdown(c.value) for c in app.main.caption)
     assert t("source_shipped_caution", "zh") in notes
+    # the sources as the data package writes them, with the count of the main one
+    sources = package.baseline.loc[package.baseline["year"] == package.years[-1], "source"]
+    main = sources.value_counts().index[0]
+    written = " ".join(c.value for c in app.sidebar.caption)
+    assert main.split("`")[0] in written and f"{(sources == main).sum()} 个" in written
+    assert "`zonesim calibrate`" in written  # back-quotes mark code, not literal back-quotes
 
 
 def test_one_slider_per_indicator_grouped_by_the_five_groups(app, package):
@@ -200,7 +210,11 @@ def test_warnings_are_shown(app, package):
     _ok(app)
     assert [i.zones for i in model(app).scenario.interventions] == [("all",)]
     warnings = " ".join(unescape_markdown(w.value) for w in app.warning)
-    assert "every zone" in warnings and "avg_salary" in warnings
+    result = run_scenario(package, model(app).scenario)
+    # in the page's language, with names for ids, the intervention by its number (not interventions[0])
+    assert render(numbered_interventions(result.warnings[0]), "zh", package.name) in warnings
+    assert package.name("indicator", "avg_salary", "zh") in warnings and "avg_salary" not in warnings
+    assert "第 1 项干预" in warnings and "interventions[" not in warnings
 
 
 def test_the_interventions_table_edits_the_scenario(app, package):
@@ -241,7 +255,8 @@ def test_an_invalid_table_edit_is_refused_and_the_work_kept(app, package):
     app.button(key="w_apply_table").click().run()
     _ok(app)
     errors = " ".join(unescape_markdown(e.value) for e in app.error)
-    assert "interventions table" in errors and "unknown zone 'shenzen'" in errors
+    # in the page's language, quoting what was typed and suggesting the zone meant
+    assert "未知示范区 'shenzen'" in errors and "'shenzhen'" in errors
     assert model(app).scenario == kept
     pd.testing.assert_frame_equal(_ranking(app), shown)
 
@@ -324,8 +339,8 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
     with pytest.raises(SimError) as info:
         parse_scenario(bad, package, source="broken.yaml")
     errors = [unescape_markdown(e.value) for e in app.error]
-    assert str(info.value) in errors
-    assert "did you mean 'rd_spending'" in str(info.value)
+    assert info.value.render("zh", package.name) in errors  # the command line's message, in the page's language
+    assert "did you mean 'rd_spending'" in str(info.value) and "第 5 行" in errors[0]
     assert model(app).scenario == kept
     tab(app, t("tab_whatif", "zh"))
     assert slider(app, package, "unicorns").value == 2
@@ -335,10 +350,10 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
 @pytest.mark.parametrize(
     "data, words",
     [
-        (b"a: &x [1]\nb: *x\n", ["anchors and aliases"]),
+        (b"a: &x [1]\nb: *x\n", ["锚点和别名"]),
         (b"version: 1\nname: !!python/object/apply:os.system [ls]\nyear: 2020\n", ["tag"]),
-        (b"\xff\xfe\x00garbage", ["not UTF-8"]),
-        (b"# padding\n" * 120_000, ["at most 1,000,000 bytes"]),
+        (b"\xff\xfe\x00garbage", ["不是 UTF-8"]),
+        (b"# padding\n" * 120_000, ["最多接受 1,000,000 字节"]),
     ],
     ids=["alias", "tag", "binary", "oversized"],
 )
@@ -422,8 +437,8 @@ def test_the_url_follows_the_current_scenario(app, package):
     "params, words",
     [
         ({"v": "1", "s": "!!!not-base64"}, ["base64url"]),
-        ({"v": "1", "s": "eJwrSy0qzszP"}, ["damaged"]),
-        ({"v": "9", "s": "eJwrSy0qzszP"}, ["not supported"]),
+        ({"v": "1", "s": "eJwrSy0qzszP"}, ["链接已损坏"]),
+        ({"v": "9", "s": "eJwrSy0qzszP"}, ["不支持链接格式版本 '9'"]),
     ],
     ids=["garbage", "cut", "version"],
 )
@@ -434,7 +449,7 @@ def test_a_bad_share_link_shows_an_error_and_the_app_still_works(package, params
     at.run()
     _ok(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
-    assert errors.startswith(LINK_SOURCE) and all(word in errors for word in words)
+    assert errors.startswith(render(LINK_SOURCE, "zh")) and all(word in errors for word in words)
     assert model(at).scenario.interventions == ()
     pd.testing.assert_frame_equal(_ranking(at), _expected(package, _document(package, [])), check_dtype=False)
 
@@ -447,7 +462,9 @@ def test_a_share_link_with_an_invalid_scenario_names_line_and_field(package):
     at.run()
     _ok(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
-    assert errors.startswith(LINK_SOURCE) and "unicorns" in errors and "below its minimum" in errors
+    # in the page's language (Chinese), naming the zone and the indicator
+    assert errors.startswith(render(LINK_SOURCE, "zh")) and "（第 5 行）" in errors
+    assert package.name("indicator", "unicorns", "zh") in errors and "unicorns" not in errors
     assert model(at).scenario.interventions == ()
 
 
@@ -511,21 +528,28 @@ def test_compare_two_scenarios_side_by_side(package, tmp_path, monkeypatch):
     at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
     widget(at, "radio", "w_lang").set_value("en").run()
     tab(at, t("tab_compare", "en"))
-    assert widget(at, "multiselect", "w_cmp.en").value == ["current", "lib:baseline.yaml"]
+    # the baseline is always shown: neither the blank current scenario nor baseline.yaml is picked again
+    assert widget(at, "multiselect", "w_cmp.en").value == [f"lib:{path.name}"]
     widget(at, "multiselect", "w_cmp.en").set_value(["lib:baseline.yaml", f"lib:{path.name}"]).run()
     _ok(at)
-    table = [d for d in at.dataframe if d.editing_mode == "read_only"][0].value
+    matrix, inputs = at.table[0].value, at.table[1].value
     result = run_scenario(package, parse_scenario(path.read_bytes(), package))
-    for _, row in table.iterrows():
+    assert list(matrix.columns) == ["zone", "baseline", "[1]", "[2]"]
+    for _, row in matrix.iterrows():
         zone = next(z for z in package.zone_ids if package.name("zone", z, "en") == row["zone"])
-        assert row["[2] rank"] == result.scored.ranks[zone]
-        assert row["[2] score"] == round(result.scored.scores[zone], 2)
-        assert row["[1] Δ score"] == 0
-    assert len(at.get("vega_lite_chart")) == 1
+        rank, change = int(result.scored.ranks[zone]), int(result.rank_change[zone])
+        assert row["[2]"] == cell_text(float(result.scored.scores[zone]), rank, change)
+        assert row["[1]"] == cell_text(float(result.baseline.scores[zone]), int(result.baseline.ranks[zone]), 0)
+        assert row["baseline"] == row["[1]"].removesuffix(" –")
+    # what each scenario changes, side by side: baseline.yaml nothing, push.yaml its three cells
+    changed = inputs.set_index("input")
+    sunan = f"{package.name('zone', package.zone_ids[-1], 'en')} · {package.name('indicator', 'unicorns', 'en')}"
+    assert changed.at[sunan, "[1]"] == "" and changed.at[sunan, "[2]"] == "+3"
+    assert len(at.get("vega_lite_chart")) == 2  # the score chart and the rank chart
     labels = [b.label for b in at.get("download_button")]
-    assert t("download_csv", "en") in labels and t("download_excel", "en") in labels
-    widget(at, "multiselect", "w_cmp.en").set_value(["current"]).run()
-    assert t("compare_need_two", "en") in [i.value for i in at.info]
+    assert {t("download_csv", "en"), t("download_excel", "en"), t("download_brief", "en")} <= set(labels)
+    widget(at, "multiselect", "w_cmp.en").set_value([]).run()
+    assert t("compare_need_one", "en") in [i.value for i in at.info]
 
 
 def test_applying_an_unchanged_table_keeps_the_editor(app):

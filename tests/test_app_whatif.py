@@ -14,13 +14,17 @@ import pytest
 
 from sim.engine import run_scenario
 from sim.i18n import t
-from sim.scenario import dump_scenario, load_scenario, parse_scenario, scenario_from_dict
+from sim.scenario import (
+    dump_scenario,
+    load_scenario,
+    parse_scenario,
+    scenario_from_dict,
+)
 from sim.whatif import (
     FILE,
     LINK,
     SLIDER,
     SliderSpec,
-    cell_causes,
     changed_values,
     changed_values_frame,
     display_rows,
@@ -89,13 +93,14 @@ ONE_YEAR = [p for p in sorted(SCENARIOS.glob("*.yaml")) if "\nhorizon:" not in p
 
 
 @pytest.mark.parametrize("path", ONE_YEAR, ids=lambda p: p.name)  # plans over years: tests/test_plan_files.py
-def test_causes_cover_exactly_the_cells_the_engine_marks(shipped, path):
-    """The causes agree with the engine's origin table on every library scenario."""
+def test_changed_values_list_exactly_the_cells_the_engine_marks(shipped, path):
+    """One row per cell of the engine's origin table, its cause kind agreeing, on every library scenario."""
     result = run_scenario(shipped, load_scenario(path, shipped))
-    causes = cell_causes(result, shipped)
+    rows = changed_values(result, shipped)
     marked = {(z, i): result.origin.at[z, i] for z in result.origin.index for i in result.origin.columns
               if result.origin.at[z, i]}
-    assert {cell: cause.kind for cell, cause in causes.items()} == marked
+    shown = {(r["zone"], r["indicator"]): "link" if r["cause"] == LINK else "intervention" for _, r in rows.iterrows()}
+    assert shown == marked
 
 
 # ----------------------------------------------------------------------------- a slider's effective change

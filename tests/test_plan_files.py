@@ -219,8 +219,8 @@ def test_bad_plan_file_through_run(name, capsys):
     out, err = capsys.readouterr()
     assert status == 2 and out == ""
     assert err.startswith("error: ") and name in err and "Traceback" not in err
-    # the command line says the library's message with names for ids (sim.messages.render)
-    assert _message(name).render("en", SHIPPED.name).split(": ", 1)[1] in err
+    # The command line names zones and indicators (not ids): the library's message, rendered with names.
+    assert _message(name).render("en", SHIPPED.name) in err
 
 
 def test_validate_refuses_every_bad_plan_and_accepts_the_library(capsys):

@@ -16,7 +16,8 @@ import streamlit as st
 
 from sim.data import SHIPPED_DATA, DataPackage, load_package
 from sim.engine import Result, run_scenario
-from sim.errors import SimError
+from sim.errors import ScenarioError, SimError
+from sim.messages import msg
 from sim.scenario import Scenario, dump_scenario, parse_scenario
 
 APP_DIR = Path(__file__).resolve().parent.parent
@@ -69,15 +70,18 @@ def run(package: DataPackage, scenario: Scenario) -> Result:
 
 
 @st.cache_resource(max_entries=1024, show_spinner=False)
-def _parse_cached(_package: DataPackage, digest: str, text: bytes, source: str) -> tuple[Scenario | None, str]:
+def _parse_cached(_package: DataPackage, digest: str, text: bytes, source: str) -> tuple[Scenario | None, SimError | None]:
     try:
-        return parse_scenario(text, _package, source=source), ""
+        return parse_scenario(text, _package, source=source), None
     except SimError as exc:
-        return None, str(exc)
+        return None, exc
 
 
-def parse(package: DataPackage, data: bytes, source: str) -> tuple[Scenario | None, str]:
-    """A scenario file's bytes parsed against ``package``: (scenario, "") or (None, message)."""
+def parse(package: DataPackage, data: bytes, source: str) -> tuple[Scenario | None, SimError | None]:
+    """A scenario file's bytes parsed against ``package``: (scenario, None) or (None, the error).
+
+    The error is kept whole (not as text), so the page shows it in its own language.
+    """
     return _parse_cached(package, package.digest, data, source)
 
 
@@ -89,12 +93,12 @@ def library_files() -> list[Path]:
     return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
 
 
-def library_scenario(package: DataPackage, path: Path) -> tuple[Scenario | None, str]:
-    """A library file parsed against ``package``: (scenario, "") or (None, message)."""
+def library_scenario(package: DataPackage, path: Path) -> tuple[Scenario | None, SimError | None]:
+    """A library file parsed against ``package``: (scenario, None) or (None, the error)."""
     try:
         data = path.read_bytes()
     except OSError as exc:
-        return None, f"{path.name}: cannot read the file ({exc.strerror})"
+        return None, ScenarioError(msg("ui.cannot_read", reason=str(exc.strerror or exc)), path.name)
     return parse(package, data, f"scenarios/{path.name}")
 
 

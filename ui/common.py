@@ -6,12 +6,14 @@ import streamlit as st
 
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
-from ui.state import TabContext, bind, lk
+from sim.messages import render
+from ui.state import TabContext, bind, context, lk
 
 
 def show_error(exc: SimError) -> None:
-    """A library error as the command line would say it (the text is never Markdown)."""
-    st.error(escape_markdown(str(exc)))
+    """A library error in the page's language, with names for ids (the text is never Markdown)."""
+    ctx = context()
+    st.error(escape_markdown(render(exc, ctx.lang, ctx.package.name)))
 
 
 def zone_picker(ctx: TabContext, where: str = "page", help_key: str | None = None) -> str:

@@ -18,7 +18,7 @@ import streamlit as st
 
 from sim.data import DataPackage
 from sim.errors import SimError
-from sim.i18n import t
+from sim.i18n import Said, t
 from sim.scenario import Scenario, scenario_from_dict
 from sim.uploads import package_from_upload, scenario_from_upload
 from sim.whatif import (
@@ -88,7 +88,7 @@ def refit(model: AppState) -> AppState:
             again = scenario_from_dict(scenario.to_dict(), package, source=scenario.source or "scenario")
             run(package, again)
         except SimError as exc:
-            model = model.say("warning", t("scenario_reset", model.lang, reason=str(exc)))
+            model = model.say("warning", Said("scenario_reset", reason=exc))
             again = blank_scenario(package)
         model = model.with_scenario(again, package)
     if model.zone not in package.zone_ids:
@@ -137,7 +137,7 @@ def apply_table(model: AppState, event: Event, value: Any) -> AppState:
     if not any((value or {}).get(part) for part in ("edited_rows", "added_rows", "deleted_rows")):
         return model  # nothing committed yet (e.g. a new row still missing a cell): keep the editor as it is
     if event.key != editor_key(model):
-        return model.say("warning", t("table_changed_meanwhile", model.lang), event.where)
+        return model.say("warning", Said("table_changed_meanwhile"), event.where)
     package, scenario, lang = model.package(), model.scenario, model.lang
     rows = apply_editor_state(display_rows(intervention_rows(scenario), package, lang), value)
     items = rows_to_interventions(rows_from_display(rows, lang), package)
@@ -199,7 +199,7 @@ def upload_data(model: AppState, event: Event, value: Any) -> AppState:
         return model.say("error", exc)
     name = ", ".join(f.name for f in files)
     model = replace(model, upload=package, upload_name=name, data="uploaded")
-    return refit(model.say("success", t("data_loaded", model.lang, name=name)))
+    return refit(model.say("success", Said("data_loaded", name=name)))
 
 
 # --------------------------------------------------------------------------- scenario files and analyses
@@ -215,15 +215,25 @@ def set_text(model: AppState, event: Event, value: Any) -> AppState:
 
 @handler("load_library")
 def load_library(model: AppState, event: Event, value: Any) -> AppState:
-    if not value:
-        return model
-    scenario, error = library_scenario(model.package(), scenario_dir() / value)
+    """The library picker's file (``value``) as the current scenario."""
+    return load_library_file(model, value, event.where) if value else model
+
+
+@handler("load_example")
+def load_example(model: AppState, event: Event, value: Any) -> AppState:
+    """A "start here" question: its library file (``event.args``) as the current scenario."""
+    (name,) = event.args
+    return load_library_file(model, name, event.where)
+
+
+def load_library_file(model: AppState, name: str, where: str = "page") -> AppState:
+    scenario, error = library_scenario(model.package(), scenario_dir() / name)
     if scenario is None:
-        return model.say("error", error)
-    loaded = accept_loaded(model, scenario, model.package())
+        return model.say("error", error, where)
+    loaded = accept_loaded(model, scenario, model.package(), where)
     if loaded.scenario is not scenario:
         return loaded
-    return loaded.with_pref("lib", value).say("success", t("loaded", model.lang, name=model.label(scenario)))
+    return loaded.with_pref("lib", name).say("success", Said("loaded", name=model.label(scenario)), where)
 
 
 @handler("scenario_upload")
@@ -239,7 +249,7 @@ def upload_scenario(model: AppState, event: Event, value: Any) -> AppState:
     if loaded.scenario is not scenario:
         return loaded
     uploaded = tuple((name, d) for name, d in loaded.uploaded if name != value.name) + ((value.name, data),)
-    return replace(loaded, uploaded=uploaded).say("success", t("loaded", model.lang, name=model.label(scenario)))
+    return replace(loaded, uploaded=uploaded).say("success", Said("loaded", name=model.label(scenario)))
 
 
 @handler("pref")
@@ -255,7 +265,7 @@ def load_goalseek(model: AppState, event: Event, value: Any) -> AppState:
         return model
     package = model.package()
     if entry["data"] != package.digest:
-        return model.say("error", t("gs_stale", model.lang))
+        return model.say("error", Said("gs_stale"))
     try:
         scenario = scenario_from_dict(entry["scenario"].to_dict(), package, source="goal-seek")
     except SimError as exc:
@@ -264,5 +274,5 @@ def load_goalseek(model: AppState, event: Event, value: Any) -> AppState:
     if loaded.scenario is not scenario:
         return loaded
     st.session_state["w_tab"] = t("tab_whatif", model.lang)  # before the tabs are drawn in this run
-    return replace(loaded, zone=entry["answer"].zone).say("success", t("gs_loaded", model.lang, name=model.label(scenario)))
+    return replace(loaded, zone=entry["answer"].zone).say("success", Said("gs_loaded", name=model.label(scenario)))
 

@@ -63,9 +63,15 @@ def _share_link(model: AppState, lang: str) -> None:
 
 
 def library_label(package: DataPackage, path: Path, model: AppState) -> str:
-    """A library file as the pickers show it: its name and the scenario's, or (!) when it is invalid."""
+    """A library file as the pickers show it: the scenario's name, or the file's with (!) when it is invalid.
+
+    The file name (an id) follows the name in English only: the Chinese page shows
+    names, never ids (issue 11).
+    """
     scenario, _ = library_scenario(package, path)
-    return f"{path.name} — {model.label(scenario)}" if scenario is not None else f"{path.name} (!)"
+    if scenario is None:
+        return f"{path.name} (!)"
+    return model.label(scenario) + (f" ({path.name})" if model.lang == "en" else "")
 
 
 def file_name(scenario: Scenario) -> str:

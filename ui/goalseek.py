@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from sim.analysis.charts import goal_seek_changes_chart, goal_seek_chart
@@ -33,9 +34,11 @@ from sim.analysis.views import (
     target_label,
     target_text,
 )
+from sim.provenance import chart_footer
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
+from sim.charts import fixed_decimals
 from sim.messages import text
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import is_stale, notes_expander, started_from
@@ -141,13 +144,17 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
         right.download_button(t("gs_download", lang), data=dump_scenario(found).encode("utf-8"),
                               file_name=f"goal-seek-{answer.zone}.yaml", mime="application/x-yaml",
                               key="w_gs_download", on_click="ignore")
-    left, right = st.columns(2, gap="large")
-    left.altair_chart(goal_seek_chart(answer, names, lang), width="stretch")
+    footer = chart_footer(package, lang, answer.scenario.year)  # the data caveat under every chart (issue 11)
+    # one above the other, across the page: side by side at 1024 px, long names left the bars 60 px
+    st.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
     if answer.changes:
-        right.altair_chart(goal_seek_changes_chart(answer, names, lang), width="stretch")
+        st.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")
     st.subheader(t("gs_ranking", lang))
     with st.container(key="gs_ranking_box"):
         frame = goal_seek_ranking_frame(answer, package, lang)
-        gap = text("analysis.col_gap", lang)  # the last zone has no next one: a dash, not "None"
-        st.dataframe(frame.style.format("{:.2f}", subset=[gap], na_rep="–"), hide_index=True, width="stretch")
+        # A static table, as the What-if ranking: every column shows at 1024 px (a grid scrolled
+        # its last one out of sight). Scores to 2 decimals; the last zone has no next one: a dash.
+        gap = text("analysis.col_gap", lang)
+        frame[gap] = [f"{value:.2f}" if pd.notna(value) else "–" for value in frame[gap]]
+        st.table(fixed_decimals(frame), hide_index=True)
     notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)

@@ -61,7 +61,8 @@ import streamlit as st
 from sim.data import DataPackage
 from sim.engine import Result
 from sim.errors import ScenarioError, SimError
-from sim.i18n import DEFAULT_LANG, LANGS, escape_markdown, t
+from sim.i18n import DEFAULT_LANG, LANGS, Said, escape_markdown
+from sim.messages import render
 from sim.scenario import Scenario
 from sim.share import scenario_from_params, share_params
 from ui.cache import run, shipped_package
@@ -109,7 +110,9 @@ class AppState:
     answers : dict
         Goal-seek and robustness answers with the scenario they started from.
     messages : tuple of (where, level, text)
-        To show once, where the edit was made.
+        To show once, where the edit was made; ``text`` is rendered when shown, in the
+        language of that moment (a :class:`~sim.messages.Message`, a
+        :class:`~sim.errors.SimError`, a :class:`~sim.i18n.Said`, or plain text).
     """
 
     scenario: Scenario
@@ -129,9 +132,9 @@ class AppState:
         """The data package in use: the uploaded one when chosen, else the shipped one."""
         return self.upload if self.data == "uploaded" and self.upload is not None else shipped_package()
 
-    def say(self, level: str, text: str, where: str = "page") -> AppState:
-        """With a message (error, warning, success, info) to show once."""
-        return replace(self, messages=(*self.messages, (where, level, str(text))))
+    def say(self, level: str, text: Any, where: str = "page") -> AppState:
+        """With a message (error, warning, success, info) to show once, rendered when shown."""
+        return replace(self, messages=(*self.messages, (where, level, text)))
 
     def with_pref(self, name: str, value: Any) -> AppState:
         return replace(self, prefs={**self.prefs, name: value})
@@ -210,7 +213,7 @@ def start_session() -> None:
                 model = accept_loaded(model, scenario, package)
                 link_digest = params.get("d")
                 if link_digest and not package.digest.startswith(link_digest) and model.scenario is scenario:
-                    model = model.say("warning", t("share_other_data", lang, digest=link_digest[:12]))
+                    model = model.say("warning", Said("share_other_data", digest=link_digest[:12]))
     if params.get("z") in package.zone_ids:
         model = replace(model, zone=params.get("z"))
     S[URL_KEY] = {k: params.get(k) for k in params}  # the URL as it came: kept until the planner changes something
@@ -325,6 +328,7 @@ def show_messages(where: str) -> None:
     mine = [m for m in model.messages if m[0] == where]
     if not mine:
         return
+    package = model.package()
     for _, level, text in mine:
-        getattr(st, level)(escape_markdown(text))
+        getattr(st, level)(escape_markdown(render(text, model.lang, package.name)))
     commit(replace(state(), messages=tuple(m for m in state().messages if m[0] != where)))

@@ -1,10 +1,14 @@
-"""The What-if tab: a slider and an exact number box per indicator, the results, the interventions table.
+"""The What-if tab: "start here", the ranking, a slider and an exact number box per indicator, the
+results, the interventions table, and the brief.
 
 The whole panel is one ``st.fragment``: moving a slider reruns the panel only, not
 the page. Like every run, the panel's run starts by applying the pending edits
 (:func:`ui.state.apply_pending`) and writing the share link, then draws from the
 model. Results come from :mod:`ui.results`; what a slider shows and edits, and the
 table's rows, from :mod:`sim.whatif`.
+
+Layout: the ranking and the changed values span the page (their columns fit at
+1024 px), then the sliders on the left and the charts on the right.
 """
 
 from __future__ import annotations
@@ -29,8 +33,12 @@ from sim.whatif import (
     slider_value,
     table_options,
 )
+from sim.brief import ScenarioInput
+from ui.brief import brief_button
+from ui.cache import library_files
 from ui.common import scenario_caption, show_error, zone_picker
 from ui.edits import editor_key
+from ui.files import file_name
 from ui.results import render_details, render_ranking
 from ui.state import (
     TabContext,
@@ -45,6 +53,12 @@ from ui.state import (
 )
 
 WHERE = "whatif"
+#: "Start here": three questions a planner asks first, each a library scenario (label key, file).
+EXAMPLES = (
+    ("example_rd", "sunan_rd_doubling.yaml"),
+    ("example_catch_up", "sunan_catch_up.yaml"),
+    ("example_artefact", "artefact_sunan_stays_last.yaml"),
+)
 
 
 def render(ctx: TabContext) -> None:
@@ -62,23 +76,29 @@ def panel() -> None:
     # a slider pushed down by a new line above it is redrawn and loses the keyboard focus.
     with st.container(key="whatif_messages"):
         show_messages(WHERE)
-    scenario_caption(ctx)
+    _start_here(lang)
+    caption, download = st.columns([3, 1], vertical_alignment="center")
+    with caption:
+        scenario_caption(ctx)
+    with download:
+        scenario = ctx.scenario
+        brief_button(package, [ScenarioInput.from_scenario(scenario, file_name(scenario))], lang,
+                     key="w_brief_whatif", name="brief-" + file_name(scenario).removesuffix(".yaml"))
     zone = zone_picker(ctx, where=WHERE)
+    # Sent before the result is computed: a run cut short leaves it, so the ranking below
+    # never passes for the current inputs' when it is not.
+    marker = st.empty()
+    marker.caption(t("status_updating", lang))
+    try:
+        result: Result | None = ctx.result()
+    except SimError as exc:
+        marker.empty()  # nothing is being recomputed: the error says why there are no results
+        st.error(escape_markdown(t("results_error", lang)))
+        show_error(exc)
+        result = None
+    if result is not None:
+        render_ranking(result, package, lang)  # before the sliders: what the planner waits for
     left, right = st.columns([5, 7], gap="large")
-    with right:
-        # Sent before the result is computed: a run cut short leaves it, so the
-        # ranking below never passes for the current inputs' when it is not.
-        marker = st.empty()
-        marker.caption(t("status_updating", lang))
-        try:
-            result: Result | None = ctx.result()
-        except SimError as exc:
-            marker.empty()  # nothing is being recomputed: the error says why there are no results
-            st.error(escape_markdown(t("results_error", lang)))
-            show_error(exc)
-            result = None
-        if result is not None:
-            render_ranking(result, package, lang)  # before the sliders: what the planner waits for
     with left:
         _sliders(package, ctx.scenario, zone, result, lang)
     if result is not None:
@@ -88,11 +108,24 @@ def panel() -> None:
     _interventions_table(ctx)
 
 
+def _start_here(lang: str) -> None:
+    """Three example questions; each button loads its library scenario (missing files: no button)."""
+    shown = {path.name for path in library_files()}
+    examples = [(key, name) for key, name in EXAMPLES if name in shown]
+    if not examples:
+        return
+    with st.container(key="start_here"):
+        st.caption(escape_markdown(t("start_here", lang)))
+        for column, (key, name) in zip(st.columns(len(examples)), examples):
+            column.button(t(key, lang), key=f"w_{key}", width="stretch", wrap=True,
+                          **on_click("load_example", name, where=WHERE))
+
+
 def _sliders(package: DataPackage, scenario: Scenario, zone: str, result: Result | None, lang: str) -> None:
     st.markdown(f"**{escape_markdown(t('sliders_for', lang))}**")
     a, b = st.columns(2)
-    a.button(t("reset_zone", lang), key="w_reset_zone", **on_click("reset_zone", zone, where=WHERE))
-    b.button(t("reset_all", lang), key="w_reset_all", **on_click("reset_all", where=WHERE))
+    a.button(t("reset_zone", lang), key="w_reset_zone", wrap=True, **on_click("reset_zone", zone, where=WHERE))
+    b.button(t("reset_all", lang), key="w_reset_all", wrap=True, **on_click("reset_all", where=WHERE))
     table = package.table(scenario.year)
     groups = package.indicators["group"]
     # One group's sliders at a time: what the browser redraws on every move stays small.
