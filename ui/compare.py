@@ -39,7 +39,7 @@ def render(ctx: TabContext) -> None:
         chosen = ["current"] + (["lib:baseline.yaml"] if "lib:baseline.yaml" in library else library[:1])
     picked = [k for k in chosen if k in options][:MAX_COMPARED]
     st.multiselect(t("compare_pick", lang), list(options), max_selections=MAX_COMPARED, format_func=labels.get,
-                   **bind("pref", "cmp", base=lk("w_cmp", lang), value=picked))
+                   **bind("pref", "cmp", base=lk("w_cmp", lang), value=picked, param="default"))
     results, names = [], []
     for option in picked:
         scenario, error = options[option]()
