@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from sim.errors import SimError
-from sim.messages import msg
+from sim.messages import Message, msg
 from sim.text import printable
 
 
@@ -103,11 +103,11 @@ def _check_target(target: Path, shown_name: str, force: bool) -> None:
     if stat.S_ISLNK(status.st_mode):
         raise SimError(msg("files.symlink", name=shown_name))
     if stat.S_ISDIR(status.st_mode):
-        raise SimError(f"{shown_name} is a folder, not a file")
+        raise SimError(msg("files.is_folder", name=shown_name))
     if not stat.S_ISREG(status.st_mode):
         raise SimError(msg("files.not_regular", name=shown_name))
     if not force:
-        raise SimError(f"{shown_name} already exists; use --force to overwrite it")
+        raise SimError(msg("files.exists", name=shown_name))
 
 
 def _regular_mode(target: Path) -> int | None:
@@ -124,7 +124,7 @@ def _link_exclusively(temporary: str, target: Path, shown_name: str) -> None:
         os.link(temporary, target)
         return
     except FileExistsError:
-        raise SimError(f"{shown_name} already exists; use --force to overwrite it") from None
+        raise SimError(msg("files.exists", name=shown_name)) from None
     except OSError as exc:
         if exc.errno not in (errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EMLINK, errno.EXDEV):
             raise
@@ -133,7 +133,7 @@ def _link_exclusively(temporary: str, target: Path, shown_name: str) -> None:
     try:
         claim = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except FileExistsError:
-        raise SimError(f"{shown_name} already exists; use --force to overwrite it") from None
+        raise SimError(msg("files.exists", name=shown_name)) from None
     os.close(claim)
     os.replace(temporary, target)
 
@@ -214,8 +214,26 @@ def _sync_folder(folder: Path) -> None:
         os.close(descriptor)
 
 
-def _reason(exc: OSError) -> str:
-    return exc.strerror or type(exc).__name__
+#: System errors that have a message of their own (``files.os_<name>``); others are quoted.
+_KNOWN_ERRNOS = ("ENOENT", "EACCES", "EPERM", "EISDIR", "ENOTDIR", "ENOSPC", "EROFS", "EEXIST", "ENAMETOOLONG",
+                 "ELOOP", "EIO", "EDQUOT", "EMFILE", "EBUSY")
+
+
+def os_reason(exc: OSError) -> Message | str:
+    """Why the system refused a file, in words of the catalogue (``files.os_enoent``...).
+
+    Examples
+    --------
+    >>> os_reason(FileNotFoundError(2, "No such file or directory")).render("zh")
+    '文件或文件夹不存在'
+    """
+    name = errno.errorcode.get(exc.errno or -1, "")
+    if name in _KNOWN_ERRNOS:
+        return msg(f"files.os_{name.lower()}")
+    return msg("files.os_other", reason=exc.strerror or type(exc).__name__)
+
+
+_reason = os_reason
 
 
 def _default_file_mode() -> int:

@@ -28,7 +28,7 @@ from pyarrow import csv as pa_csv
 
 from sim.errors import DataError
 from sim.messages import msg
-from sim.text import CONTROL_TEXT, text_problem
+from sim.text import CONTROL_TEXT, options_text, text_problem
 
 #: Column holding each row's line number.
 LINE = "_line"
@@ -61,10 +61,7 @@ def decode_text(data: bytes, name: str) -> str:
     # bad byte is the one worth pointing at.
     position = max(failures)
     line = data.count(b"\n", 0, position) + 1
-    raise DataError(
-        f"{name}: line {line}: byte 0x{data[position]:02x} (at offset {position}) is valid in neither UTF-8 "
-        "nor GBK/GB18030; save the file as 'CSV UTF-8'"
-    )
+    raise DataError(msg("data.bad_encoding", name=name, line=line, byte=f"0x{data[position]:02x}", offset=position))
 
 
 def read_csv_table(data: bytes | str, name: str, required: Sequence[str] = ()) -> pd.DataFrame:
@@ -112,10 +109,11 @@ def read_csv_table(data: bytes | str, name: str, required: Sequence[str] = ()) -
     header = [str(column[0]).strip().lower() for column in columns]
     duplicated = sorted({h for h in header if header.count(h) > 1})
     if duplicated:
-        raise DataError(msg("data.header_repeats", name=name, columns=", ".join(duplicated)))
+        raise DataError(msg("data.header_repeats", name=name, columns=options_text(duplicated)))
     missing = [c for c in required if c not in header]
     if missing:
-        raise DataError(msg("data.missing_columns", name=name, missing=", ".join(missing), required=", ".join(required)))
+        raise DataError(msg("data.missing_columns", name=name, missing=options_text(missing),
+                            required=options_text(required), count=len(missing)))
     cells = {}
     for h, column in zip(header, columns):
         body = column.slice(1)
@@ -185,7 +183,7 @@ def _python_columns(text: str, delimiter: str, name: str) -> list[pa.Array]:
     try:
         return [pa.array(column, type=pa.string()) for column in zip(*rows)]
     except (UnicodeEncodeError, pa.ArrowException):  # a lone surrogate: no file can hold one
-        raise DataError(msg("data.unreadable_csv", name=name, reason="broken Unicode")) from None
+        raise DataError(msg("data.unreadable_csv", name=name, reason=msg("data.broken_unicode"))) from None
 
 
 def read_csv_rows(data: bytes | str, name: str, required: Sequence[str] = ()) -> list[dict[str, str]]:

@@ -37,7 +37,8 @@ from sim.csvfiles import (
 )
 from sim.errors import MAX_KEPT, DataError, Problems, SimError
 from sim.links import Link, link_order, parse_links
-from sim.messages import msg
+from sim.atomic import os_reason
+from sim.messages import Chain, Ref, msg
 from sim.method.options import METHOD_KEYS, Method, method_from_mapping
 from sim.method.scoring import IndicatorMeta, ScoreTable, score_table
 from sim.tables import (
@@ -53,7 +54,7 @@ from sim.tables import (
     range_problems,
 )
 from sim.text import did_you_mean, printable, shown, text_problem, texts_in
-from sim.yamlio import dotted, load_yaml
+from sim.yamlio import load_yaml, located
 
 __all__ = ["CSV_PLACES", "DIRECTIONS", "MAX_ABS_VALUE", "SHEET_PLACES", "DataPackage", "build_package", "decode_text",
            "load_package", "package_from_files", "range_problems", "read_csv_rows"]
@@ -171,7 +172,7 @@ class DataPackage:
         except (TypeError, ValueError):
             as_int = None
         if as_int is None or as_int != year and str(as_int) != str(year) or as_int not in self.years:
-            raise DataError(f"year {year!r} is not in the data; years available: {', '.join(map(str, self.years))}")
+            raise DataError(msg("data.year_not_in_data", year=shown(year), years=", ".join(map(str, self.years))))
         return as_int
 
     def sources(self, year: int) -> pd.DataFrame:
@@ -207,15 +208,66 @@ class DataPackage:
             method,
             reference=baseline,
             published_weights=self.published_weight_series(year),
-            label=f"year {year}",
+            label=msg("method.year_label", year=year),
         )
 
-    def name(self, kind: str, item_id: str, lang: str = "en") -> str:
-        """Display name of a zone, indicator or group in ``lang`` (``zh`` or ``en``)."""
+    def name(self, kind: str, item_id: str, lang: str = "en", short: bool = False) -> str:
+        """Display name of a zone, indicator or group in ``lang`` (``zh`` or ``en``).
+
+        ``short=True`` gives the optional ``short_zh``/``short_en`` column (zones: 苏南,
+        Sunan) where a package has it, else the full name. An id the package lacks is
+        shown as it is.
+        """
         frame = {"zone": self.zones, "indicator": self.indicators, "group": self.groups}[kind]
-        column = "name_zh" if lang == "zh" else "name_en"
-        value = frame.at[item_id, column] if item_id in frame.index else ""
-        return str(value) if isinstance(value, str) and value else item_id
+        if item_id not in frame.index:
+            return item_id
+        suffix = "zh" if lang == "zh" else "en"
+        for column in ((f"short_{suffix}",) if short else ()) + (f"name_{suffix}",):
+            value = frame.at[item_id, column] if column in frame.columns else ""
+            if isinstance(value, str) and value.strip():
+                return value
+        return item_id
+
+    def unit(self, indicator: str, lang: str = "en") -> str:
+        """The unit of an indicator in ``lang``: the optional ``unit_zh``/``unit_en`` column,
+        else ``unit`` as written."""
+        suffix = "zh" if lang == "zh" else "en"
+        for column in (f"unit_{suffix}", "unit"):
+            value = self.indicators.at[indicator, column] if column in self.indicators.columns else ""
+            if isinstance(value, str) and value.strip():
+                return value
+        return ""
+
+    def zone_id(self, text: str) -> str | None:
+        """The zone ``text`` names, or None: an id in any case, or a Chinese or English name.
+
+        Names are matched ignoring case and runs of spaces; a name with a part in
+        brackets also matches by either part (``Southern Jiangsu (Sunan)``: ``Southern
+        Jiangsu``, ``Sunan``), and the optional ``short_zh``/``short_en`` columns count as
+        names. A name two zones share names neither.
+
+        Examples
+        --------
+        >>> from sim.data import load_package
+        >>> package = load_package()
+        >>> [package.zone_id(t) for t in ("SUNAN", "江苏苏南", "Southern Jiangsu", "苏南", "Mars")]
+        ['sunan', 'sunan', 'sunan', 'sunan', None]
+        """
+        return self._zone_names.get(_name_key(text)) if isinstance(text, str) else None
+
+    @cached_property
+    def _zone_names(self) -> dict[str, str | None]:
+        found: dict[str, set[str]] = {}
+        columns = [c for c in ("name_zh", "name_en", "short_zh", "short_en") if c in self.zones.columns]
+        for zone in self.zones.index:
+            names = [zone] + [v for v in self.zones.loc[zone, columns] if isinstance(v, str)]
+            for name in names:
+                for variant in _name_variants(name):
+                    found.setdefault(_name_key(variant), set()).add(zone)
+        ids = {_name_key(z): z for z in self.zones.index}
+        # An id always names its own zone; another name is kept only when it is unambiguous.
+        return {key: ids.get(key) or (next(iter(zones)) if len(zones) == 1 else None)
+                for key, zones in found.items()}
 
     def with_baseline(self, baseline: pd.DataFrame) -> DataPackage:
         """A package with another baseline table (validated again)."""
@@ -230,6 +282,20 @@ class DataPackage:
             published=(self.published_weights, self.published_scores),
             root=self.root,
         )
+
+
+_BRACKETED = re.compile(r"^(.*?)\s*[(（]([^()（）]*)[)）]\s*$")
+
+
+def _name_key(text: str) -> str:
+    """How names are compared: case and runs of white space do not count."""
+    return " ".join(text.split()).casefold()
+
+
+def _name_variants(name: str) -> list[str]:
+    """A name, and for ``Southern Jiangsu (Sunan)`` each part too."""
+    match = _BRACKETED.match(name.strip())
+    return [name] + ([part for part in match.groups() if part.strip()] if match else [])
 
 
 def load_package(folder: str | Path | None = None) -> DataPackage:
@@ -248,7 +314,7 @@ def load_package(folder: str | Path | None = None) -> DataPackage:
     except OSError:
         is_folder = False
     if not is_folder:
-        raise DataError(f"data folder {source} does not exist (or is not a folder)")
+        raise DataError(msg("data.no_folder", folder=source))
     files: dict[str, bytes] = {}
     problems = Problems()
     for name in (*TABLE_FILES, *OPTIONAL_FILES):
@@ -258,12 +324,12 @@ def load_package(folder: str | Path | None = None) -> DataPackage:
                 continue
             size = path.stat().st_size
             if size > MAX_CSV_BYTES:
-                problems.append(f"{name}: {size:,} bytes is too large (at most {MAX_CSV_BYTES:,})")
+                problems.append(msg("data.file_too_large", name=name, size=size, limit=MAX_CSV_BYTES))
                 continue
             with path.open("rb") as stream:
                 files[name] = stream.read(MAX_CSV_BYTES + 1)
         except OSError as exc:
-            problems.append(msg("data.unreadable_file", name=name, reason=exc.strerror or type(exc).__name__))
+            problems.append(msg("data.unreadable_file", name=name, reason=os_reason(exc)))
     if problems:
         raise DataError(problems, source)
     return package_from_files(files, source=source, root=root)
@@ -287,9 +353,9 @@ def package_from_files(files: Mapping[str, bytes], source: str = "upload", root:
     DataError
         Listing every problem found, each naming the file, the line and the value.
     """
-    problems = Problems(f"{name}: missing from {source}" for name in TABLE_FILES if name not in files)
+    problems = Problems(msg("data.file_missing", name=name, source=source) for name in TABLE_FILES if name not in files)
     problems.extend(
-        f"{name}: {len(data):,} bytes is too large (at most {MAX_CSV_BYTES:,})"
+        msg("data.file_too_large", name=name, size=len(data), limit=MAX_CSV_BYTES)
         for name, data in files.items()
         if len(data) > MAX_CSV_BYTES
     )
@@ -306,7 +372,7 @@ def package_from_files(files: Mapping[str, bytes], source: str = "upload", root:
         try:
             method_data, _ = load_yaml(files["method.yaml"], "method.yaml", DataError)
         except DataError as exc:
-            problems.append(str(exc))
+            problems.extend(msg("files.at_problem", where="method.yaml", problem=p) for p in exc.problems)
     published = _published(files, problems)
     if problems:
         raise DataError(problems, source)
@@ -374,32 +440,38 @@ def build_package(
     )
 
 
+_links_in_method = msg("files.in_file", name="method.yaml", where=located(("links",)))
+
+
 def _method_and_links(data: Any, indicator_ids: list[str], problems: list[str]) -> tuple[Method, list[Link]]:
     if not isinstance(data, Mapping):
-        problems.append("method.yaml: expected a mapping of method options and links")
+        problems.append(msg("data.method_not_mapping"))
         return Method(), []
     for path, text in texts_in(data):
         problem = text_problem(text)
         if problem is not None:
-            problems.append(f"method.yaml: {dotted(path)}: {problem}")
+            problems.append(msg("files.at_problem", where=msg("files.in_file", name="method.yaml", where=located(path)),
+                                problem=problem))
     method = Method()
     options = {k: v for k, v in data.items() if k in METHOD_KEYS}
     unknown = [k for k in data if k not in METHOD_KEYS and k not in ("links", "note")]
     for key in unknown[:MAX_KEPT]:
-        problems.append(f"method.yaml: unknown key {shown(key)}{did_you_mean(key, METHOD_KEYS + ('links', 'note'))}")
+        problems.append(msg("scenario.unknown_key", where="method.yaml", name=shown(key),
+                            hint=did_you_mean(key, METHOD_KEYS + ("links", "note"))))
     try:
         method = method_from_mapping(options, where="method.yaml")
     except SimError as exc:
         problems.extend(exc.problems)
     items = data.get("links")
     if isinstance(items, list) and len(items) > MAX_LINKS:
-        problems.append(msg("scenario.too_many", where="method.yaml: links", count=len(items), limit=MAX_LINKS))
+        problems.append(msg("scenario.too_many", where=_links_in_method, count=len(items), limit=MAX_LINKS))
         items = None
-    links, link_problems = parse_links(items, indicator_ids, "method.yaml: links", origin="data")
+    links, link_problems = parse_links(items, indicator_ids, "links", origin="data", file="method.yaml")
     problems.extend(link_problems)
     ordered, cycle = link_order(links)
     if ordered is None:
-        problems.append(f"method.yaml: links form a cycle: {' -> '.join(cycle)}")
+        problems.append(msg("files.at_problem", where=_links_in_method,
+                            problem=msg("links.cycle", cycle=Chain(Ref("indicator", i) for i in cycle))))
     return method, links
 
 
@@ -419,7 +491,7 @@ def _published(files: Mapping[str, bytes], problems: list[str]):
                 year=frame["year"].astype(int), score=frame["score"].astype(float), rank=frame["rank"].astype(int)
             )[["year", "zone", "score", "rank"]]
     except (DataError, KeyError, ValueError) as exc:
-        problems.append(f"published/: cannot read the published weights or scores ({exc})")
+        problems.append(msg("data.published_unreadable", reason=str(exc)[:200]))
     return weights, scores
 
 

@@ -74,7 +74,8 @@ class SimError(Exception):
         One message, or several problems that are reported together; each may be a
         :class:`sim.messages.Message`, rendered in the reader's language by :meth:`render`.
     source : str, optional
-        The file (or other origin) the problems were found in; prefixed to the message.
+        The file (or other origin, possibly a :class:`sim.messages.Message`) the problems
+        were found in; prefixed to the message.
     """
 
     def __init__(self, problems: str | Iterable[str], source: str | None = None):
@@ -82,7 +83,9 @@ class SimError(Exception):
         #: Problems found but not kept (see :class:`Problems`); counted in the message.
         self.omitted = getattr(problems, "omitted", 0)
         if not self.problems:
-            self.problems = ["unknown problem"]
+            from sim.messages import msg
+
+            self.problems = [msg("errors.unknown")]
         self.source = source
         super().__init__(self._render())
 
@@ -102,7 +105,8 @@ class SimError(Exception):
         from sim.messages import msg, render
         from sim.text import printable
 
-        head = f"{printable(self.source)}: " if self.source else ""
+        # The source may be a catalogue message too ("share link" reads 分享链接).
+        head = f"{printable(render(self.source, lang, names))}: " if self.source else ""
         total = len(self.problems) + self.omitted
         # A problem quotes what the user wrote: shown, never obeyed (an escape sequence in a name).
         shown = [_cut(printable(render(problem, lang, names))) for problem in self.problems[:MAX_SHOWN]]

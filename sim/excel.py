@@ -42,10 +42,11 @@ from sim.csvfiles import cell_text
 from sim.data import REQUIRED_COLUMNS, SHEET_PLACES, DataPackage, build_package
 from sim.engine import Result
 from sim.errors import DataError, Problems
-from sim.messages import Message, msg
+from sim.messages import Message, msg, text
 from sim.method.options import METHOD_KEYS
+from sim.provenance import provenance_line
 from sim.report import comparison_frame
-from sim.text import printable, shown
+from sim.text import options_text, printable, shown
 from sim.values import number_hint, parse_number
 from sim.yamlio import load_yaml
 
@@ -134,15 +135,19 @@ def package_to_workbook(package: DataPackage, readme: bool = True) -> bytes:
     ----------
     package : DataPackage
     readme : bool
-        Add a ``readme`` sheet explaining the layout (ignored when read back).
+        Explain the layout in the ``readme`` sheet, which always opens with the data's
+        provenance line in Chinese and English (the sheet is ignored when read back).
     """
     workbook = Workbook()
     workbook.remove(workbook.active)
+    # The first sheet says where the numbers come from (ignored when the workbook is read back).
+    lines = [provenance_line(package, lang) for lang in ("zh", "en")]
     if readme:
-        sheet = workbook.create_sheet("readme")
-        for row, line in enumerate([*_README["zh"], "", *_README["en"]], start=1):
-            _put(sheet, row, 1, line)
-        sheet.column_dimensions["A"].width = 120
+        lines += ["", *_README["zh"], "", *_README["en"]]
+    sheet = workbook.create_sheet("readme")
+    for row, line in enumerate(lines, start=1):
+        _put(sheet, row, 1, line)
+    sheet.column_dimensions["A"].width = 120
     indicators = package.indicators.reset_index()
     _write_sheet(workbook, "indicators", indicators)
     _write_sheet(workbook, "groups", package.groups.reset_index())
@@ -171,10 +176,9 @@ def template_workbook(package: DataPackage) -> bytes:
 def _check_archive(data: bytes, source: str) -> None:
     """Refuse what is not an .xlsx file, or one that would expand too far (a zip bomb)."""
     if len(data) > MAX_WORKBOOK_BYTES:
-        raise DataError(f"the workbook is {len(data):,} bytes; at most {MAX_WORKBOOK_BYTES:,} are accepted", source)
+        raise DataError(msg("excel.too_large", size=len(data), limit=MAX_WORKBOOK_BYTES), source)
     if not data.startswith(b"PK"):
-        hint = " (an old .xls file? save it as .xlsx)" if data.startswith(b"\xd0\xcf\x11\xe0") else ""
-        raise DataError(f"not an Excel .xlsx workbook{hint}", source)
+        raise DataError(msg("excel.old_xls" if data.startswith(b"\xd0\xcf\x11\xe0") else "excel.not_xlsx"), source)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             members = archive.infolist()
@@ -184,11 +188,7 @@ def _check_archive(data: bytes, source: str) -> None:
         raise DataError(msg("excel.too_many_parts", parts=len(members), limit=MAX_WORKBOOK_PARTS), source)
     expanded = sum(member.file_size for member in members)
     if expanded > MAX_WORKBOOK_EXPANDED:
-        raise DataError(
-            f"the workbook expands to {expanded:,} bytes in {len(members)} parts; at most "
-            f"{MAX_WORKBOOK_EXPANDED:,} bytes are accepted",
-            source,
-        )
+        raise DataError(msg("excel.expands", size=expanded, parts=len(members), limit=MAX_WORKBOOK_EXPANDED), source)
 
 
 class _Progress:
@@ -215,22 +215,22 @@ def _sheet_rows(sheet, title: str, source: str, progress: _Progress) -> list[dic
     sheet.reset_dimensions()
     rows_iter = sheet.iter_rows(max_col=MAX_SHEET_COLUMNS + 1, values_only=True)
     header_row = next(rows_iter, None)
-    where = f"sheet {title!r}"
+    where = msg("data.at_sheet", name=title)
     if header_row is None or not any(c is not None and str(c).strip() for c in header_row):
-        raise DataError(f"{where}: the sheet is empty; expected a header row and data rows", source)
+        raise DataError(msg("excel.sheet_empty", where=where), source)
     header = [cell_text(c).lower() for c in header_row]
     while header and not header[-1]:
         header.pop()
     if len(header) > MAX_SHEET_COLUMNS:
-        raise DataError(f"{where}: more than {MAX_SHEET_COLUMNS} columns; at most {MAX_SHEET_COLUMNS}", source)
+        raise DataError(msg("excel.too_many_columns", where=where, limit=MAX_SHEET_COLUMNS), source)
     duplicated = sorted({h for h in header if h and header.count(h) > 1})
     if duplicated:
-        raise DataError(f"{where}: the header repeats {', '.join(duplicated)}", source)
+        raise DataError(msg("data.header_repeats", name=where, columns=options_text(duplicated)), source)
     rows = []
     for number, cells in enumerate(rows_iter, start=2):
         progress.row = number
         if number > MAX_SHEET_ROWS:
-            raise DataError(f"{where}: more than {MAX_SHEET_ROWS:,} rows", source)
+            raise DataError(msg("excel.too_many_rows", where=where, limit=MAX_SHEET_ROWS), source)
         if cells.count(None) == len(cells):  # an empty row (openpyxl fills in missing rows)
             continue
         texts = [cell_text(c) for c in cells]
@@ -238,9 +238,8 @@ def _sheet_rows(sheet, title: str, source: str, progress: _Progress) -> list[dic
             continue
         extra = [i for i, text in enumerate(texts) if text and (i >= len(header) or not header[i])]
         if extra:
-            raise DataError(
-                f"{where}, row {number}: a value ({shown(texts[extra[0]])}) in a column without a header", source
-            )
+            raise DataError(msg("excel.headerless_value", where=msg("data.at_row", name=title, line=number),
+                                value=shown(texts[extra[0]])), source)
         row = {h: (texts[i] if i < len(texts) else "") for i, h in enumerate(header) if h}
         row["_line"] = str(number)
         rows.append(row)
@@ -251,11 +250,22 @@ _CSV_WHERE = re.compile(r"^(indicators|groups|zones|baseline)\.csv: line (\d+)")
 _CSV_FILE = re.compile(r"^(indicators|groups|zones|baseline)\.csv:")
 
 
-def _sheet_message(problem: str) -> str:
-    """A message written for CSV files (method options, links) in terms of sheets and rows;
-    catalogue messages name sheets already (:data:`sim.data.SHEET_PLACES`)."""
+#: Files of a data package and the sheets that hold them in a workbook.
+_SHEET_OF = {"method.yaml": "method", **{f"{name}.csv": name for name in TABLES}}
+
+
+def _sheet_message(problem: Any) -> Any:
+    """A message written for CSV files (method options, links) in terms of sheets and rows:
+    a file name among a catalogue message's parameters becomes its sheet; the table
+    sheets' messages name sheets already (:data:`sim.data.SHEET_PLACES`)."""
     if isinstance(problem, Message):
+        return Message(problem.key, **{k: _sheet_message(v) for k, v in problem.params.items()})
+    if isinstance(problem, (list, tuple)):
+        return type(problem)(_sheet_message(v) for v in problem)
+    if not isinstance(problem, str):
         return problem
+    if problem in _SHEET_OF:
+        return msg("data.at_sheet", name=_SHEET_OF[problem])
     problem = _CSV_WHERE.sub(lambda m: f"sheet {m.group(1)!r}, row {m.group(2)}", problem)
     problem = _CSV_FILE.sub(lambda m: f"sheet {m.group(1)!r}:", problem)
     problem = problem.replace("indicators.csv", "sheet 'indicators'").replace("method.yaml", "sheet 'method'")
@@ -271,16 +281,18 @@ def _method_data(method_rows: list[dict[str, str]] | None, link_rows: list[dict[
     for row in method_rows or []:
         key, value = row.get("key", ""), row.get("value", "")
         if not key:
-            problems.append(f"sheet 'method', row {row['_line']}: the key is blank; allowed: {', '.join(METHOD_KEYS)}")
+            problems.append(msg("excel.blank_key", where=msg("data.at_row", name="method", line=int(row["_line"])),
+                                options=options_text(METHOD_KEYS)))
             continue
+        where = msg("data.at_row", name="method", line=int(row["_line"]))
         if key in data:
-            problems.append(f"sheet 'method', row {row['_line']}: {shown(key)} is given twice")
+            problems.append(msg("excel.key_twice", where=where, name=shown(key)))
             continue
         if key == "weights" and value.startswith("{"):
             try:
-                value, _ = load_yaml(value, f"sheet 'method', row {row['_line']}", DataError)
+                value, _ = load_yaml(value, "method", DataError)
             except DataError as exc:
-                problems.append(str(exc))
+                problems.extend(msg("files.at_problem", where=where, problem=p) for p in exc.problems)
                 continue
         elif key == "score_normalization" and value == "":
             value = None
@@ -295,8 +307,9 @@ def _method_data(method_rows: list[dict[str, str]] | None, link_rows: list[dict[
             if column in ("elasticity", "additive"):
                 number = parse_number(text)
                 if number is None:
-                    problems.append(f"sheet 'links', row {row['_line']}: {column} {shown(text)} is not a number"
-                                    f"{number_hint(text)}")
+                    problems.append(msg("excel.not_number", where=msg("data.at_row", name="links",
+                                                                       line=int(row["_line"])),
+                                        column=column, value=shown(text), hint=number_hint(text)))
                     continue
                 link[column] = number
             else:
@@ -327,11 +340,10 @@ def _read_sheets(data: bytes, source: str) -> tuple[dict[str, list[dict[str, str
             titles = {name.strip().lower(): name for name in workbook.sheetnames}
             missing = [name for name in TABLES if name not in titles]
             if missing:
-                raise DataError(
-                    f"sheet(s) {', '.join(missing)} missing; the workbook needs the sheets {', '.join(TABLES)} "
-                    f"(and optionally method, links); it has {printable(', '.join(workbook.sheetnames)) or 'none'}",
-                    source,
-                )
+                has = options_text([printable(n) for n in workbook.sheetnames]) if workbook.sheetnames else \
+                    msg("excel.no_sheets")
+                raise DataError(msg("excel.sheets_missing", missing=options_text(missing), count=len(missing),
+                                    needed=options_text(TABLES), has=has), source)
             for name in TABLES:
                 try:
                     rows = _sheet_rows(workbook[titles[name]], name, source, progress)
@@ -342,8 +354,9 @@ def _read_sheets(data: bytes, source: str) -> tuple[dict[str, list[dict[str, str
                 required = REQUIRED_COLUMNS[f"{name}.csv"]
                 if rows and not set(required) <= header:
                     absent = [c for c in required if c not in header]
-                    problems.append(f"sheet {name!r}: missing column(s) {', '.join(absent)}; "
-                                    f"the header must have {', '.join(required)}")
+                    problems.append(msg("data.missing_columns", name=msg("data.at_sheet", name=name),
+                                        missing=options_text(absent), required=options_text(required),
+                                        count=len(absent)))
                     continue
                 tables[f"{name}.csv"] = rows
             for name in ("method", "links"):
@@ -351,7 +364,7 @@ def _read_sheets(data: bytes, source: str) -> tuple[dict[str, list[dict[str, str
                     try:
                         optional[name] = _sheet_rows(workbook[titles[name]], name, source, progress)
                     except DataError as exc:
-                        if "the sheet is empty" not in str(exc):
+                        if not any(getattr(p, "key", "") == "excel.sheet_empty" for p in exc.problems):
                             problems.extend(exc.problems)
                         optional[name] = []
         finally:
@@ -406,7 +419,8 @@ def package_from_workbook(data: bytes, source: str = "workbook.xlsx") -> DataPac
 def comparison_workbook(
     results: Sequence[Result], package: DataPackage, lang: str = "zh", wide: pd.DataFrame | None = None
 ) -> bytes:
-    """Compared scenarios as a workbook: ``comparison`` (long, full precision) and ``side_by_side``.
+    """Compared scenarios as a workbook: the data's provenance (first sheet), ``comparison``
+    (long, full precision) and ``side_by_side``.
 
     Parameters
     ----------
@@ -421,6 +435,10 @@ def comparison_workbook(
     long.insert(long.columns.get_loc("zone") + 1, "zone_name", [package.name("zone", z, lang) for z in long["zone"]])
     workbook = Workbook()
     workbook.remove(workbook.active)
+    about = workbook.create_sheet(text("excel.about_sheet", lang))  # first: where the numbers come from
+    for row, line in enumerate(dict.fromkeys(provenance_line(r, lang) for r in results), start=1):
+        _put(about, row, 1, line)
+    about.column_dimensions["A"].width = 120
     _write_sheet(workbook, "comparison", long)
     if wide is not None:
         _write_sheet(workbook, "side_by_side", wide)

@@ -12,8 +12,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sim.messages import msg
-from sim.text import did_you_mean
+from sim.messages import Message, Ref, msg
+from sim.text import did_you_mean, kind_of, shown
+from sim.yamlio import located
 from sim.values import is_bounded_number
 
 LINK_KEYS = ("from", "to", "elasticity", "additive", "note")
@@ -59,8 +60,9 @@ class Link:
 
 
 def parse_links(
-    items: Any, indicator_ids: Sequence[str], where: str, origin: str, line_of=lambda path: None
-) -> tuple[list[Link], list[str]]:
+    items: Any, indicator_ids: Sequence[str], where: str, origin: str, line_of=lambda path: None,
+    file: str | None = None,
+) -> tuple[list[Link], list[Message]]:
     """Read a list of link mappings; return the links and every problem found.
 
     Parameters
@@ -70,62 +72,65 @@ def parse_links(
     indicator_ids : sequence of str
         Known indicator ids.
     where : str
-        Path prefix for messages, e.g. ``"links"``.
+        The key the links are under, e.g. ``"links"``.
     origin : {"data", "scenario"}
     line_of : callable, optional
         Maps a path tuple such as ``("links", 0, "to")`` to a line number, or None.
+    file : str, optional
+        The file they are in, named before each place (``method.yaml: links[0].to``).
 
     Returns
     -------
     links : list of Link
-    problems : list of str
+    problems : list of Message
     """
 
-    def at(*path: Any) -> str:
-        line = line_of(("links",) + path)
-        dotted = where + "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path)
-        return f"line {line}, {dotted}" if line else dotted
+    def at(*path: Any) -> Message:
+        here = located((where, *path), line_of((where, *path)))
+        return msg("files.in_file", name=file, where=here) if file else here
 
     if items is None:
         return [], []
     if not isinstance(items, list):
-        return [], [f"{at()}: expected a list of links, got {_kind(items)}"]
+        return [], [msg("links.not_list", where=at(), kind=kind_of(items))]
     links, problems = [], []
-    first_at: dict[tuple[str, str], str] = {}
+    first_at: dict[tuple[str, str], Message] = {}
     for index, item in enumerate(items):
         if not isinstance(item, Mapping):
-            problems.append(f"{at(index)}: expected a mapping with from, to and elasticity, got {_kind(item)}")
+            problems.append(msg("links.not_mapping", where=at(index), kind=kind_of(item)))
             continue
         item_problems = []
         for key in item:
             if key not in LINK_KEYS:
-                item_problems.append(f"{at(index, key)}: unknown key {key!r}{did_you_mean(key, LINK_KEYS)}")
+                item_problems.append(msg("links.unknown_key", where=at(index, key), name=shown(key),
+                                         hint=did_you_mean(key, LINK_KEYS)))
         ends = {}
         for key in ("from", "to"):
             value = item.get(key)
             if value is None:
-                item_problems.append(f"{at(index)}: '{key}' is required (an indicator id)")
+                item_problems.append(msg("links.end_required", where=at(index), name=key))
             elif value not in indicator_ids:
-                item_problems.append(f"{at(index, key)}: unknown indicator {value!r}{did_you_mean(value, indicator_ids)}")
+                item_problems.append(msg("links.unknown_indicator", where=at(index, key), value=shown(value),
+                                         hint=did_you_mean(value, indicator_ids)))
             else:
                 ends[key] = value
         if ends.get("from") is not None and ends.get("from") == ends.get("to"):
-            item_problems.append(f"{at(index)}: a link from {ends['from']!r} to itself is a cycle")
+            item_problems.append(msg("links.to_itself", where=at(index), indicator=Ref("indicator", ends["from"])))
         kinds = [k for k in ("elasticity", "additive") if k in item]
         if len(kinds) != 1:
-            item_problems.append(f"{at(index)}: give exactly one of 'elasticity' or 'additive' (got {len(kinds)})")
+            item_problems.append(msg("links.one_kind", where=at(index), count=len(kinds)))
         else:
             number = item[kinds[0]]
             if not is_bounded_number(number, MAX_LINK_FACTOR):
-                item_problems.append(
-                    f"{at(index, kinds[0])}: {number!r} is not allowed; allowed: a finite number within +-{MAX_LINK_FACTOR:g}"
-                )
+                item_problems.append(msg("links.factor_out_of_range", where=at(index, kinds[0]), value=shown(number),
+                                         limit=MAX_LINK_FACTOR))
         note = item.get("note", "")
         if not isinstance(note, str):
-            item_problems.append(f"{at(index, 'note')}: expected text, got {_kind(note)}")
+            item_problems.append(msg("links.note_not_text", where=at(index, "note"), kind=kind_of(note)))
         pair = (ends.get("from"), ends.get("to"))
         if None not in pair and pair in first_at:
-            item_problems.append(msg("links.listed_twice", at=at(index), source=pair[0], target=pair[1],
+            item_problems.append(msg("links.listed_twice", at=at(index), source=Ref("indicator", pair[0]),
+                                     target=Ref("indicator", pair[1]),
                                      first=first_at[pair]))
         elif None not in pair:
             first_at[pair] = at(index)
@@ -184,7 +189,3 @@ def link_order(links: Iterable[Link]) -> tuple[list[Link], list[str]] | tuple[No
                 pending.append(iter(targets_of.get(nxt, [])))
     position = {node: i for i, node in enumerate(reversed(order))}
     return sorted(links, key=lambda link: position[link.source]), []
-
-
-def _kind(value: Any) -> str:
-    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:80]

@@ -16,7 +16,7 @@ their names when a ``names`` function is given (e.g. :meth:`sim.data.DataPackage
 Templates use :meth:`str.format` fields. A parameter may be a number (format specs
 such as ``{value:g}`` apply), text, a :class:`Ref`, another :class:`Message`
 (rendered in the same language), or a list or tuple of these (joined with ``、`` in
-Chinese and ``, `` in English). A template may also be a mapping ``{one: ..., other:
+Chinese and ``, `` in English; a :class:`Chain` with arrows). A template may also be a mapping ``{one: ..., other:
 ...}``, chosen by the parameter ``count`` (English plurals; Chinese needs no second form).
 A template used without parameters is shown as written.
 
@@ -31,6 +31,7 @@ Examples
 
 from __future__ import annotations
 
+import os
 import string
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -43,6 +44,11 @@ import yaml
 LANGS = ("zh", "en")
 #: The language of ``str(message)``: English, the lingua franca of logs, JSON and tests.
 BASE_LANG = "en"
+#: The language a person reads when nothing says otherwise: the app's and the command
+#: line's default (the planners this tool serves read Chinese).
+DEFAULT_LANG = "zh"
+#: Environment variable that sets the command line's language when ``--lang`` is not given.
+LANG_VARIABLE = "ZONESIM_LANG"
 #: Where the catalogue lives: one YAML file per namespace.
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
@@ -67,6 +73,11 @@ class Ref:
 
     def __str__(self) -> str:
         return self.id
+
+
+class Chain(tuple):
+    """Items shown joined by arrows (``a -> b -> c``), e.g. a cycle of links; each item may be
+    a :class:`Ref` (shown as a name) or text."""
 
 
 class Message(str):
@@ -109,6 +120,19 @@ def _rebuild(key: str, params: dict[str, Any]) -> Message:
     return Message(key, **params)
 
 
+def default_lang() -> str:
+    """The command line's language when ``--lang`` is not given: ``$ZONESIM_LANG`` when it
+    names one of :data:`LANGS`, else :data:`DEFAULT_LANG` (Chinese, as the app).
+
+    Examples
+    --------
+    >>> default_lang() in LANGS
+    True
+    """
+    chosen = os.environ.get(LANG_VARIABLE, "").strip().lower()
+    return chosen if chosen in LANGS else DEFAULT_LANG
+
+
 def msg(key: str, **params: Any) -> Message:
     """Shorthand for :class:`Message`: ``msg("errors.several", count=2)``."""
     return Message(key, **params)
@@ -149,6 +173,8 @@ def _display(value: Any, lang: str, names: NameResolver | None) -> Any:
         return value.render(lang, names)
     if isinstance(value, Ref):
         return names(value.kind, value.id, lang) if names else value.id
+    if isinstance(value, Chain):
+        return " -> ".join(str(_display(item, lang, names)) for item in value)
     if isinstance(value, (list, tuple)):
         return _SEPARATOR.get(lang, ", ").join(str(_display(item, lang, names)) for item in value)
     return value

@@ -1,6 +1,12 @@
 """Results as text tables, JSON and CSV (the command line's output formats).
 
-Numbers keep full precision in JSON and CSV; text tables round for reading.
+Numbers keep full precision in JSON and CSV; text tables round for reading. Every
+table and CSV carries the data's provenance line (:func:`sim.provenance.provenance_line`),
+so that a copied table still says the numbers are reconstructed when they are.
+Text tables line up in a terminal, Chinese included: CJK characters count two columns
+(:func:`text_width`), and each row of a column holds the same number of
+East-Asian-ambiguous characters (▲, ▼, –), so a terminal that draws those one column
+wide and one that draws them two both keep the columns straight.
 """
 
 from __future__ import annotations
@@ -9,17 +15,25 @@ import csv
 import io
 import json
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import pandas as pd
 
 from sim.data import DataPackage
 from sim.engine import Result
-from sim.messages import has_key, text
+from sim.messages import has_key, msg, render, text
+from sim.provenance import data_summary, provenance_line
+
+__all__ = ["FORMATS", "LANGS", "comparison_csv", "comparison_frame", "comparison_table", "csv_text", "data_summary",
+           "format_table", "label", "provenance_line", "rank_arrow", "result_csv", "result_table", "text_width",
+           "to_json"]
 
 FORMATS = ("table", "json", "csv")
 LANGS = ("zh", "en")
+#: Column of every result CSV that carries the provenance line.
+NOTE_COLUMN = "data_note"
+
 
 def label(key: str, lang: str) -> str:
     """A UI/CLI label (``sim/locale/report.yaml``) in ``lang``; the key itself when unknown."""
@@ -32,8 +46,24 @@ def rank_arrow(change: int) -> str:
 
 
 def text_width(text: str) -> int:
-    """Columns a string takes in a terminal (CJK characters take two)."""
+    """Columns a string takes in a terminal (CJK characters take two).
+
+    East-Asian-ambiguous characters (▲, –) count one, as most terminals draw them;
+    tables keep one such character per cell of a column, so alignment does not depend
+    on it (see the module docstring).
+
+    Examples
+    --------
+    >>> text_width("苏南"), text_width("ab"), text_width("▲1")
+    (4, 2, 2)
+    """
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, align: str = "l") -> str:
+    """``text`` padded with spaces to ``width`` terminal columns, left (``l``) or right (``r``)."""
+    room = " " * max(width - text_width(text), 0)
+    return text + room if align == "l" else room + text
 
 
 def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: str | None = None) -> str:
@@ -51,49 +81,72 @@ def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], align: s
     align = align or "l" + "r" * (len(headers) - 1)
 
     def line(row: list[str]) -> str:
-        parts = []
-        for i, cell in enumerate(row):
-            pad = " " * (widths[i] - text_width(cell))
-            parts.append(cell + pad if align[i] == "l" else pad + cell)
-        return "  ".join(parts).rstrip()
+        return "  ".join(pad(cell, widths[i], align[i]) for i, cell in enumerate(row)).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(cells[0]), rule, *(line(r) for r in cells[1:])])
 
 
+def joined_cells(parts: Sequence[Sequence[str]], align: str) -> list[str]:
+    """Cells made of several fields, each field padded to its widest: every cell has the
+    same width and its fields line up from row to row.
+
+    Examples
+    --------
+    >>> joined_cells([["63.34", "#4", "▼1"], ["60.12", "#10", "–"]], "rll")
+    ['63.34 #4  ▼1', '60.12 #10 –']
+    """
+    widths = [max(text_width(row[i]) for row in parts) for i in range(len(align))]
+    return [" ".join(pad(field, widths[i], align[i]) for i, field in enumerate(row)).rstrip() for row in parts]
+
+
+def scenario_name(result: Result, lang: str) -> str:
+    """The scenario's Chinese name under ``lang="zh"`` when it has one."""
+    return result.scenario.name_zh if lang == "zh" and result.scenario.name_zh else result.scenario.name
+
+
+def method_line(result: Result, lang: str) -> str:
+    """The method in words: normalisation of the weights and of the scores, weights, goalposts."""
+    from sim.i18n import option_label  # sim.i18n reads this module's labels
+
+    method = result.method
+    weights = method.weights if isinstance(method.weights, str) else "explicit"
+    return render(msg("report.method_line", normalization=option_label(method.normalization, lang),
+                      scoring=option_label(method.scoring, lang), weights=option_label(weights, lang),
+                      goalposts=option_label(method.goalposts, lang, kind="goalposts")), lang)
+
+
 def result_table(result: Result, package: DataPackage, lang: str = "en") -> str:
-    """A readable report of one scored scenario."""
+    """A readable report of one scored scenario, ending with the data's provenance line."""
     L = lambda key: label(key, lang)  # noqa: E731
+    zone_name: Callable[[str], str] = lambda zone: package.name("zone", zone, lang)  # noqa: E731
     ranking = result.ranking()
-    name = result.scenario.name_zh if lang == "zh" and result.scenario.name_zh else result.scenario.name
-    method = result.method.to_dict()
-    weights = method["weights"] if isinstance(method["weights"], str) else "explicit"
     lines = [
-        f"{L('scenario')}: {name}    {L('year')}: {result.year}",
-        f"{L('method')}: weights from {method['normalization']}, scores on {method['score_normalization']}, "
-        f"weights {weights}, goalposts {method['goalposts']}",
+        render(msg("report.heading", scenario=scenario_name(result, lang), year=result.year), lang),
+        method_line(result, lang),
         "",
         format_table(
-            [L("rank"), L("zone"), L("score"), L("baseline"), L("delta"), L("rank_change")],
+            [L("rank"), L("zone"), L("score"), L("gap_to_next"), L("baseline"), L("delta"), L("rank_change")],
             [
                 [
                     int(row["rank"]),
-                    package.name("zone", zone, lang),
+                    zone_name(zone),
                     f"{row['score']:.2f}",
+                    "" if pd.isna(row["gap_to_next"]) else f"{row['gap_to_next']:.2f}",
                     f"{row['baseline_score']:.2f} (#{int(row['baseline_rank'])})",
                     f"{row['delta']:+.2f}",
                     rank_arrow(int(row["rank_change"])),
                 ]
                 for zone, row in ranking.iterrows()
             ],
-            align="rlrrrr",
+            align="rlrrrrr",
         ),
         "",
         L("groups"),
         format_table(
             [L("zone"), *(package.name("group", g, lang) for g in result.scored.group_scores.columns)],
             [
-                [package.name("zone", zone, lang), *(f"{v:.2f}" for v in result.scored.group_scores.loc[zone])]
+                [zone_name(zone), *(f"{v:.2f}" for v in result.scored.group_scores.loc[zone])]
                 for zone in ranking.index
             ],
         ),
@@ -103,7 +156,7 @@ def result_table(result: Result, package: DataPackage, lang: str = "en") -> str:
         lines += ["", L("decomposition"), format_table(
             [L("zone"), L("data"), L("weight_shift"), L("total")],
             [
-                [package.name("zone", zone, lang), *(f"{result.decomposition.at[zone, k]:+.3f}" for k in ("data", "weights", "total"))]
+                [zone_name(zone), *(f"{result.decomposition.at[zone, k]:+.3f}" for k in ("data", "weights", "total"))]
                 for zone in ranking.index
             ],
         )]
@@ -111,7 +164,7 @@ def result_table(result: Result, package: DataPackage, lang: str = "en") -> str:
         top = drift.abs().sort_values(ascending=False).head(5)
         if top.max() > 0:
             lines += ["", L("weights"), format_table(
-                [L("indicator"), f"{L('baseline')} %", f"{L('scenario')} %", "Δ pp"],
+                [L("indicator"), f"{L('baseline')} %", f"{L('scenario')} %", L("pp_change")],
                 [
                     [package.name("indicator", i, lang), f"{100 * result.baseline.weights[i]:.2f}",
                      f"{100 * result.scored.weights[i]:.2f}", f"{100 * drift[i]:+.2f}"]
@@ -119,32 +172,9 @@ def result_table(result: Result, package: DataPackage, lang: str = "en") -> str:
                 ],
             )]
     if result.warnings:
-        lines += ["", L("warnings")] + [f"  - {w}" for w in result.warnings]
-    lines += ["", f"{L('data_note')}: {data_summary(result.provenance, lang)}"]
+        lines += ["", L("warnings")] + [f"  - {render(w, lang, package.name)}" for w in result.warnings]
+    lines += ["", provenance_line(result, lang)]
     return "\n".join(lines)
-
-
-def data_summary(provenance: dict[str, Any], lang: str = "en") -> str:
-    """One sentence on where a year's values come from: the main source and the rest.
-
-    Examples
-    --------
-    >>> data_summary({"values": 5, "source_counts": {"survey": 4, "press": 1}})
-    'survey (4 of 5 values); 1 value from 1 other source'
-    """
-    counts = provenance.get("source_counts") or {}
-    if not counts:
-        return "没有来源说明" if lang == "zh" else "no source given"
-    main, n_main = next(iter(counts.items()))
-    total = provenance.get("values", sum(counts.values()))
-    rest, others = total - n_main, len(counts) - 1
-    if lang == "zh":
-        text = f"{main}（{total} 个数值中的 {n_main} 个）"
-        return text + (f"；另有 {rest} 个数值来自其他 {others} 个来源" if rest else "")
-    text = f"{main} ({n_main} of {total} values)"
-    if rest:
-        text += f"; {rest} value{'s' if rest != 1 else ''} from {others} other source{'s' if others != 1 else ''}"
-    return text
 
 
 def _changes_table(result: Result, package: DataPackage, lang: str) -> str:
@@ -158,21 +188,24 @@ def _changes_table(result: Result, package: DataPackage, lang: str) -> str:
                     package.name("indicator", indicator, lang),
                     f"{result.baseline_values.at[zone, indicator]:.6g}",
                     f"{result.values.at[zone, indicator]:.6g}",
-                    origin,
+                    package.unit(indicator, lang),
+                    label(f"origin_{origin}", lang),
                 ])
     return format_table(
-        [label("zone", lang), label("indicator", lang), label("baseline", lang), label("value", lang), label("origin", lang)],
+        [label(k, lang) for k in ("zone", "indicator", "baseline", "value", "unit", "origin")],
         rows,
-        align="llrrl",
+        align="llrrll",
     )
 
 
 def result_csv(result: Result, package: DataPackage, lang: str = "en") -> str:
-    """One row per zone: scores, ranks, deltas and group scores, at full precision."""
+    """One row per zone: scores, ranks, deltas, the gap to the zone above and group scores, at
+    full precision; the last column (``data_note``) holds the provenance line."""
     frame = result.ranking().join(result.scored.group_scores)
     frame.insert(0, "name", [package.name("zone", z, lang) for z in frame.index])
     frame.insert(0, "year", result.year)
     frame.insert(0, "scenario", result.scenario.name)
+    frame[NOTE_COLUMN] = provenance_line(result, lang)
     return csv_text(frame.rename_axis("zone").reset_index())
 
 
@@ -187,47 +220,53 @@ def comparison_frame(results: Sequence[Result]) -> pd.DataFrame:
                 "scenario": result.scenario.name,
                 "year": result.year,
                 "zone": zone,
-                **{k: row[k] for k in ("score", "rank", "baseline_score", "baseline_rank", "delta", "rank_change")},
+                **{k: row[k] for k in ("score", "rank", "baseline_score", "baseline_rank", "delta", "rank_change",
+                                       "gap_to_next")},
             })
     return pd.DataFrame(rows)
 
 
 def comparison_table(results: Sequence[Result], package: DataPackage, lang: str = "en") -> str:
-    """Baseline and each scenario side by side: score, rank, Δ score, Δ rank per zone."""
+    """Baseline and each scenario side by side: score, rank, Δ score, Δ rank per zone.
+
+    Each scenario's cells are built of fields padded to the widest in that column, so
+    scores, ranks, changes and arrows line up from row to row.
+    """
     zones = list(results[0].baseline.scores.sort_values(ascending=False).index)
     headers = [label("zone", lang)]
+    columns: list[list[str]] = []
     years = sorted({r.year for r in results})
     for year in years:
         headers.append(f"{label('baseline', lang)} {year}" if len(years) > 1 else label("baseline", lang))
+        first = next(r for r in results if r.year == year)
+        columns.append(joined_cells(
+            [[f"{first.baseline.scores[z]:.2f}", f"#{int(first.baseline.ranks[z])}"] for z in zones], "rl"))
     for position, result in enumerate(results, start=1):
-        headers.append(f"[{position}] {_short(_scenario_name(result, lang))}")
-    rows = []
-    for zone in zones:
-        row = [package.name("zone", zone, lang)]
-        for year in years:
-            first = next(r for r in results if r.year == year)
-            row.append(f"{first.baseline.scores[zone]:.2f} #{int(first.baseline.ranks[zone])}")
-        for result in results:
-            row.append(
-                f"{result.scored.scores[zone]:.2f} #{int(result.scored.ranks[zone])} "
-                f"{result.delta[zone]:+.2f} {rank_arrow(int(result.rank_change[zone]))}"
-            )
-        rows.append(row)
-    legend = [f"[{i}] {_scenario_name(r, lang)} ({r.year}): {r.scenario.source}" for i, r in enumerate(results, start=1)]
-    warnings = [f"[{i}] {w}" for i, r in enumerate(results, start=1) for w in r.warnings]
-    text = format_table(headers, rows) + "\n\n" + "\n".join(legend)
+        headers.append(f"[{position}] {_short(scenario_name(result, lang))}")
+        columns.append(joined_cells(
+            [[f"{result.scored.scores[z]:.2f}", f"#{int(result.scored.ranks[z])}", f"{result.delta[z]:+.2f}",
+              rank_arrow(int(result.rank_change[z]))] for z in zones], "rlrl"))
+    rows = [[package.name("zone", zone, lang), *(column[i] for column in columns)] for i, zone in enumerate(zones)]
+    legend = [render(msg("report.legend", position=i, scenario=scenario_name(r, lang), year=r.year,
+                         source=r.scenario.source), lang) for i, r in enumerate(results, start=1)]
+    warnings = [f"[{i}] {render(w, lang, package.name)}" for i, r in enumerate(results, start=1) for w in r.warnings]
+    text = format_table(headers, rows, align="l" + "l" * len(columns)) + "\n\n" + "\n".join(legend)
     if warnings:
         text += f"\n\n{label('warnings', lang)}\n" + "\n".join(f"  - {w}" for w in warnings)
-    return text
-
-
-def _scenario_name(result: Result, lang: str) -> str:
-    """The scenario's Chinese name under ``--lang zh`` when it has one."""
-    return result.scenario.name_zh if lang == "zh" and result.scenario.name_zh else result.scenario.name
+    notes = list(dict.fromkeys(provenance_line(r, lang) for r in results))
+    return text + "\n\n" + "\n".join(notes)
 
 
 def _short(name: str, limit: int = 24) -> str:
-    return name if len(name) <= limit else name[: limit - 1] + "…"
+    """At most ``limit`` terminal columns of a name (a CJK character counts two)."""
+    if text_width(name) <= limit:
+        return name
+    cut = ""
+    for character in name:
+        if text_width(cut + character) > limit - 1:
+            break
+        cut += character
+    return cut + "…"
 
 
 def to_json(data: Any) -> str:
@@ -264,6 +303,12 @@ def csv_text(frame: pd.DataFrame) -> str:
     return buffer.getvalue()
 
 
-def comparison_csv(results: Sequence[Result]) -> str:
-    """The long comparison table as CSV, at full precision."""
-    return csv_text(comparison_frame(results).drop(columns="position"))
+def comparison_csv(results: Sequence[Result], package: DataPackage | None = None, lang: str = "en") -> str:
+    """The long comparison table as CSV, at full precision; the last column (``data_note``)
+    holds each row's provenance line. With ``package``, a column of zone names in ``lang``."""
+    frame = comparison_frame(results).drop(columns="position")
+    if package is not None:
+        frame.insert(frame.columns.get_loc("zone") + 1, "name", [package.name("zone", z, lang) for z in frame["zone"]])
+    by_year = {r.year: provenance_line(r, lang) for r in results}
+    frame[NOTE_COLUMN] = [by_year[y] for y in frame["year"]]
+    return csv_text(frame)

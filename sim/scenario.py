@@ -35,22 +35,24 @@ from typing import Any
 from sim.data import MAX_LINKS, DataPackage
 from sim.errors import Problems, ScenarioError, SimError
 from sim.links import Link, link_order, parse_links
-from sim.messages import msg
+from sim.messages import Chain, Message, Ref, msg
 from sim.method.options import METHOD_KEYS, Method, method_from_mapping
-from sim.text import did_you_mean, printable, shown, text_problem, texts_in
+from sim.atomic import os_reason
+from sim.plan.schema import PLAN_KEYS, TIMING_KEYS, PlanKeys, Timing, attach_timings, read_plan
+from sim.text import did_you_mean, kind_of, printable, shown, text_problem, texts_in
 from sim.values import is_bounded_number
 from sim.yamlio import (
     MAX_YAML_BYTES,
     YamlPath,
-    dotted,
     dump_yaml,
     load_yaml,
+    located,
     write_atomic,
 )
 
 SCHEMA_VERSION = 1
-TOP_KEYS = ("version", "name", "name_zh", "description", "year", "method", "interventions", "links")
-INTERVENTION_KEYS = ("zone", "indicator", "by", "to", "note")
+TOP_KEYS = ("version", "name", "name_zh", "description", "year", *PLAN_KEYS, "method", "interventions", "links")
+INTERVENTION_KEYS = ("zone", "indicator", "by", "to", *TIMING_KEYS, "note")
 #: Largest absolute value a scenario may give (keeps every score finite).
 MAX_ABSOLUTE = 1e12
 #: Allowed relative changes, in percent.
@@ -80,6 +82,8 @@ class Intervention:
         Free text.
     line : int or None
         Line of the intervention in its file.
+    timing : Timing or None
+        In a plan: from which year, and whether yearly (see :mod:`sim.plan.schema`).
     """
 
     zones: tuple[str, ...]
@@ -89,6 +93,7 @@ class Intervention:
     to: float | None = None
     note: str = ""
     line: int | None = None
+    timing: Timing | None = None
 
     def zone_ids(self, all_zones: Sequence[str]) -> list[str]:
         """The zone ids it applies to, with ``all`` expanded."""
@@ -102,13 +107,13 @@ class Intervention:
             return old * (1.0 + self.percent / 100.0)
         return old + (self.amount or 0.0)
 
-    def describe(self) -> str:
-        """``by +100%``, ``by 3`` or ``to 120``."""
+    def describe(self) -> Message:
+        """``by +100%``, ``by 3`` or ``to 120`` (in Chinese 变化 +100%, 变化 3, 设为 120)."""
         if self.to is not None:
-            return f"to {_number_text(self.to)}"
+            return msg("scenario.change_to", value=_number_text(self.to))
         if self.percent is not None:
-            return f"by {format_percent(self.percent)}"
-        return f"by {_number_text(self.amount)}"
+            return msg("scenario.change_by", value=format_percent(self.percent))
+        return msg("scenario.change_by", value=_number_text(self.amount))
 
     def to_dict(self) -> dict[str, Any]:
         """The canonical mapping written to files."""
@@ -122,6 +127,8 @@ class Intervention:
             out["by"] = format_percent(self.percent)
         else:
             out["by"] = _plain_number(self.amount)
+        if self.timing is not None:
+            out.update(self.timing.to_dict())
         if self.note:
             out["note"] = self.note
         return out
@@ -146,6 +153,8 @@ class Scenario:
         Where it was read from (file name, "upload", "share link"), for messages.
     lines : dict
         ``{path: line}`` from the file, for messages from the engine.
+    plan : PlanKeys or None
+        ``horizon`` and ``trend`` of a plan over years (None: a one-year scenario).
     """
 
     name: str
@@ -157,6 +166,12 @@ class Scenario:
     links: tuple[Link, ...] = ()
     source: str = ""
     lines: dict[YamlPath, int] = field(default_factory=dict, compare=False, repr=False)
+    plan: PlanKeys | None = None
+
+    @property
+    def is_plan(self) -> bool:
+        """Whether it is a plan over years (it has a ``horizon``)."""
+        return self.plan is not None
 
     def method(self, package: DataPackage) -> Method:
         """The full method: the package's defaults with this scenario's options on top."""
@@ -170,6 +185,8 @@ class Scenario:
         if self.description:
             out["description"] = self.description
         out["year"] = self.year
+        if self.plan is not None:
+            out.update(self.plan.to_dict())
         if self.method_options:
             out["method"] = {k: self.method_options[k] for k in METHOD_KEYS if k in self.method_options}
         out["interventions"] = [i.to_dict() for i in self.interventions]
@@ -183,7 +200,7 @@ def baseline_scenario(package: DataPackage, year: int | None = None, method: Map
     year = package.years[-1] if year is None else package.check_year(year)
     options = dict(method or {})
     method_from_mapping(options, base=package.method)  # validate now, not at run time
-    return Scenario(name="baseline", year=year, method_options=options, source="baseline")
+    return Scenario(name="baseline", name_zh="基准", year=year, method_options=options, source="baseline")
 
 
 def load_scenario(path: str | Path, package: DataPackage) -> Scenario:
@@ -198,15 +215,13 @@ def load_scenario(path: str | Path, package: DataPackage) -> Scenario:
     source = printable(str(path))
     try:
         if not path.is_file():
-            raise ScenarioError(f"no such file{' (it is a folder)' if path.is_dir() else ''}", source)
+            raise ScenarioError(msg("scenario.is_folder" if path.is_dir() else "scenario.no_file"), source)
         if path.stat().st_size > MAX_YAML_BYTES:
-            raise ScenarioError(
-                f"the file is {path.stat().st_size:,} bytes; at most {MAX_YAML_BYTES:,} bytes are accepted", source
-            )
+            raise ScenarioError(msg("files.too_large", size=path.stat().st_size, limit=MAX_YAML_BYTES), source)
         with path.open("rb") as stream:  # a file that grew since stat() is still read only so far
             data = stream.read(MAX_YAML_BYTES + 1)
     except OSError as exc:
-        raise ScenarioError(msg("files.unreadable", reason=exc.strerror or type(exc).__name__), source) from None
+        raise ScenarioError(msg("files.unreadable", reason=os_reason(exc)), source) from None
     return parse_scenario(data, package, source=source)
 
 
@@ -244,33 +259,32 @@ def scenario_from_dict(
     lines = dict(lines or {})
     problems = Problems()
 
-    def at(*path: Any) -> str:
-        line = lines.get(tuple(path))
-        return f"line {line}, {dotted(path)}" if line else dotted(path)
+    def at(*path: Any) -> Message:
+        return located(path, lines.get(tuple(path)))
 
     if document is None:
-        raise ScenarioError("the file is empty; a scenario needs at least version, name and year", source)
+        raise ScenarioError(msg("scenario.empty"), source)
     if not isinstance(document, Mapping):
-        raise ScenarioError(
-            f"a scenario must be a mapping (version, name, year, interventions, ...), not {_kind(document)}", source
-        )
+        raise ScenarioError(msg("scenario.not_mapping", kind=kind_of(document)), source)
     for path, text in texts_in(document):
         problem = text_problem(text)
         if problem is not None:
-            problems.append(f"{at(*path)}: {problem}")
+            problems.append(msg("files.at_problem", where=at(*path), problem=problem))
     for key in document:
         if key not in TOP_KEYS:
-            problems.append(f"{at(key)}: unknown key {shown(key)}{'' if problems.full else did_you_mean(key, TOP_KEYS)}")
+            problems.append(msg("scenario.unknown_key", where=at(key), name=shown(key),
+                                hint="" if problems.full else did_you_mean(key, TOP_KEYS)))
 
     version = document.get("version")
     if version is None:
-        problems.append(f"{at()}: 'version' is missing; add 'version: {SCHEMA_VERSION}'")
+        problems.append(msg("scenario.version_missing", where=at(), version=SCHEMA_VERSION))
     elif version != SCHEMA_VERSION or isinstance(version, bool):
-        problems.append(f"{at('version')}: version {shown(version)} is not supported; allowed: {SCHEMA_VERSION}")
+        problems.append(msg("scenario.version_unsupported", where=at("version"), value=shown(version),
+                            version=SCHEMA_VERSION))
 
     name = document.get("name")
     if not isinstance(name, str) or not name.strip():
-        problems.append(f"{at('name') if 'name' in document else at()}: 'name' must be non-empty text, got {_kind(name)}")
+        problems.append(msg("scenario.name_missing", where=at("name") if "name" in document else at(), kind=kind_of(name)))
         name = ""
     texts = {}
     for key in ("name", "name_zh", "description"):
@@ -279,29 +293,29 @@ def scenario_from_dict(
             value = ""
         if not isinstance(value, str):
             if key != "name":
-                problems.append(f"{at(key)}: expected text, got {_kind(value)}")
+                problems.append(msg("scenario.expected_text", where=at(key), kind=kind_of(value)))
             value = ""
         elif len(value) > MAX_TEXT:
-            problems.append(f"{at(key)}: {len(value):,} characters is too long (at most {MAX_TEXT:,})")
+            problems.append(msg("scenario.text_too_long", where=at(key), count=len(value), limit=MAX_TEXT))
         texts[key] = value
 
     year = document.get("year")
     if year is None:
-        problems.append(f"{at()}: 'year' is missing; years in the data: {_years(package)}")
+        problems.append(msg("scenario.year_missing", where=at(), years=_years(package)))
     elif isinstance(year, bool) or not isinstance(year, int):
-        problems.append(f"{at('year')}: year {shown(year)} must be a whole number; years in the data: {_years(package)}")
+        problems.append(msg("scenario.year_not_whole", where=at("year"), value=shown(year), years=_years(package)))
         year = None
     elif year not in package.years:
-        problems.append(f"{at('year')}: year {shown(year)} is not in the data; years in the data: {_years(package)}")
+        problems.append(msg("scenario.year_not_in_data", where=at("year"), value=shown(year), years=_years(package)))
         year = None
 
     options = document.get("method") or {}
     if not isinstance(options, Mapping):
-        problems.append(f"{at('method')}: expected a mapping of method options, got {_kind(options)}")
+        problems.append(msg("scenario.method_not_mapping", where=at("method"), kind=kind_of(options)))
         options = {}
     else:
         try:
-            method_from_mapping(options, base=package.method, where=at("method"))
+            method_from_mapping(options, base=package.method, where=lambda *keys: at("method", *keys))
         except SimError as exc:
             problems.extend(exc.problems)
         options = dict(options)
@@ -311,7 +325,8 @@ def scenario_from_dict(
             for key in options["weights"]:
                 if key not in known:
                     hint = "" if problems.full else did_you_mean(key, indicator_ids)
-                    problems.append(f"{at('method', 'weights', key)}: unknown indicator {shown(key)}{hint}")
+                    problems.append(msg("scenario.unknown_indicator", where=at("method", "weights", key),
+                                        value=shown(key), hint=hint))
 
     interventions = _interventions(document.get("interventions"), package, at, lines, problems)
 
@@ -326,14 +341,15 @@ def scenario_from_dict(
     declared = {(link.source, link.target) for link in package.links}
     for index, link in enumerate(links):
         if (link.source, link.target) in declared:
-            problems.append(
-                f"{at('links', index)}: the data package already links {link.source} -> {link.target} "
-                "(an identity link, applied to every scenario); remove this link"
-            )
+            problems.append(msg("scenario.link_declared", where=at("links", index),
+                                source=Ref("indicator", link.source), target=Ref("indicator", link.target)))
     if not link_problems:
         ordered, cycle = link_order([*package.links, *links])
         if ordered is None:
-            problems.append(f"{at('links')}: the links form a cycle: {' -> '.join(cycle)}; links must be acyclic")
+            problems.append(msg("files.at_problem", where=at("links"),
+                                problem=msg("links.cycle", cycle=Chain(Ref("indicator", i) for i in cycle))))
+
+    plan, timings = read_plan(document, package, year, lines, problems)
 
     if problems:
         raise ScenarioError(problems, source)
@@ -343,10 +359,11 @@ def scenario_from_dict(
         description=texts["description"],
         year=int(year),
         method_options=options,
-        interventions=tuple(interventions),
+        interventions=attach_timings(interventions, timings),
         links=tuple(links),
         source=source,
         lines=lines,
+        plan=plan,
     )
 
 
@@ -354,29 +371,30 @@ def _interventions(items: Any, package: DataPackage, at, lines: Mapping, problem
     if items is None:
         return []
     if not isinstance(items, list):
-        problems.append(f"{at('interventions')}: expected a list of interventions, got {_kind(items)}")
+        problems.append(msg("scenario.interventions_not_list", where=at("interventions"), kind=kind_of(items)))
         return []
     if len(items) > MAX_INTERVENTIONS:
         problems.append(msg("scenario.too_many", where=at("interventions"), count=len(items), limit=MAX_INTERVENTIONS))
         return []
     out = []
     zone_ids, indicator_ids = package.zone_ids, package.indicator_ids
-    zone_set, indicator_set = frozenset(zone_ids), frozenset(indicator_ids)
+    indicator_set = frozenset(indicator_ids)
     for index, item in enumerate(items):
         here = ("interventions", index)
         if not isinstance(item, Mapping):
-            problems.append(f"{at(*here)}: expected a mapping with zone, indicator and by or to, got {_kind(item)}")
+            problems.append(msg("scenario.intervention_not_mapping", where=at(*here), kind=kind_of(item)))
             continue
         before = problems.total
         for key in item:
             if key not in INTERVENTION_KEYS:
                 hint = "" if problems.full else did_you_mean(key, INTERVENTION_KEYS)
-                problems.append(f"{at(*here, key)}: unknown key {shown(key)}{hint}")
-        zones = _ids(item, "zone", zone_ids, zone_set, at, here, problems, allow_all=True)
-        indicators = _ids(item, "indicator", indicator_ids, indicator_set, at, here, problems, allow_all=False)
+                problems.append(msg("scenario.unknown_key", where=at(*here, key), name=shown(key), hint=hint))
+        zones = _ids(item, "zone", zone_ids, package.zone_id, at, here, problems, allow_all=True)
+        indicators = _ids(item, "indicator", indicator_ids, indicator_set.__contains__, at, here, problems,
+                          allow_all=False)
         change: dict[str, float | None] = {"amount": None, "percent": None, "to": None}
         if ("by" in item) == ("to" in item):
-            problems.append(f"{at(*here)}: give exactly one of 'by' or 'to' (got {'both' if 'by' in item else 'neither'})")
+            problems.append(msg("scenario.by_and_to" if "by" in item else "scenario.by_or_to", where=at(*here)))
         elif "to" in item:
             change["to"] = _absolute(item["to"], lambda here=here: at(*here, "to"), problems)
         elif isinstance(item["by"], str):
@@ -385,7 +403,7 @@ def _interventions(items: Any, package: DataPackage, at, lines: Mapping, problem
             change["amount"] = _absolute(item["by"], lambda here=here: at(*here, "by"), problems)
         note = item.get("note", "")
         if not isinstance(note, str):
-            problems.append(f"{at(*here, 'note')}: expected text, got {_kind(note)}")
+            problems.append(msg("scenario.expected_text", where=at(*here, "note"), kind=kind_of(note)))
         if problems.total == before:
             out.append(
                 Intervention(
@@ -395,14 +413,17 @@ def _interventions(items: Any, package: DataPackage, at, lines: Mapping, problem
     return out
 
 
-def _ids(item, key, known, known_set, at, here, problems, allow_all) -> tuple[str, ...]:
+def _ids(item, key, known, find, at, here, problems, allow_all) -> tuple[str, ...]:
+    """The ids of ``item[key]`` (one or a list); ``find(text)`` gives the id a text names
+    (a zone may be named by its id in any case or by a name), else a false value."""
     value = item.get(key)
     if value is None:
-        problems.append(f"{at(*here)}: '{key}' is required (an id{', a list of ids or all' if allow_all else ' or a list of ids'})")
+        problems.append(msg("scenario.zone_required" if allow_all else "scenario.indicator_required",
+                            where=at(*here)))
         return ()
     values = value if isinstance(value, list) else [value]
     if not values:
-        problems.append(f"{at(*here, key)}: the list is empty")
+        problems.append(msg("scenario.empty_list", where=at(*here, key)))
     if len(values) > len(known):  # then some id is unknown or listed twice: say so once
         what = msg("scenario.zones" if key == "zone" else "scenario.indicators")
         problems.append(msg("scenario.id_list_too_long", where=at(*here, key), count=len(values), what=what,
@@ -410,48 +431,51 @@ def _ids(item, key, known, known_set, at, here, problems, allow_all) -> tuple[st
         return ()
     good: list[str] = []
     for position, single in enumerate(values):
-        if isinstance(single, str) and single in known_set and single not in good:
-            good.append(single)
+        found = find(single) if isinstance(single, str) else None
+        found = single if found is True else found
+        if found and found not in good:
+            good.append(found)
             continue
         if isinstance(single, str) and allow_all and single == "all" and not isinstance(value, list):
             good.append(single)
             continue
         where = at(*here, key, position) if isinstance(value, list) else at(*here, key)
         if not isinstance(single, str):
-            problems.append(f"{where}: expected an id (text), got {_kind(single)}")
+            problems.append(msg("scenario.expected_id", where=where, kind=kind_of(single)))
         elif single == "all" and allow_all:
             problems.append(msg("scenario.all_in_list", where=where))
-        elif single in good:
-            problems.append(f"{where}: {shown(single)} is listed twice")
+        elif found in good:
+            problems.append(msg("scenario.listed_twice", where=where, value=shown(single)))
         else:
-            what = "zone" if key == "zone" else "indicator"
             allowed = [*known, "all"] if allow_all else known
             hint = "" if problems.full else did_you_mean(single, allowed)
-            problems.append(f"{where}: unknown {what} {shown(single)}{hint}")
+            problems.append(msg("scenario.unknown_zone" if key == "zone" else "scenario.unknown_indicator",
+                                where=where, value=shown(single), hint=hint))
     return tuple(good)
 
 
-def _absolute(value: Any, where: Callable[[], str], problems: list[str]) -> float | None:
+def _absolute(value: Any, where: Callable[[], Message], problems: list[str]) -> float | None:
     """``value`` when it is a number within range, else None and a problem at ``where()``."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        hint = " (a relative change is text ending in %, e.g. '+10%')" if isinstance(value, str) else ""
-        problems.append(f"{where()}: {_kind(value)} is not a number{hint}")
+        problems.append(msg("scenario.not_a_number_text" if isinstance(value, str) else "scenario.not_a_number",
+                            where=where(), kind=kind_of(value)))
         return None
     if not is_bounded_number(value, MAX_ABSOLUTE):
-        problems.append(f"{where()}: {_kind(value)} is out of range; allowed: a finite number within +-{MAX_ABSOLUTE:g}")
+        problems.append(msg("scenario.number_out_of_range", where=where(), kind=kind_of(value), limit=MAX_ABSOLUTE))
         return None
     return value
 
 
-def _percent(text: str, where: Callable[[], str], problems: list[str]) -> float | None:
+def _percent(text: str, where: Callable[[], Message], problems: list[str]) -> float | None:
     """The percentage of ``"+10%"``, else None and a problem at ``where()``."""
     match = _PERCENT.match(text)
     if not match:
-        problems.append(f"{where()}: {shown(text)} is not a relative change; write a number then %, e.g. '+10%' or '-5%'")
+        problems.append(msg("scenario.not_a_percent", where=where(), value=shown(text)))
         return None
     value = float(match.group(1))
     if not (MIN_PERCENT <= value <= MAX_PERCENT):
-        problems.append(f"{where()}: {shown(text)} is out of range; allowed: {MIN_PERCENT:g}% to +{MAX_PERCENT:g}%")
+        problems.append(msg("scenario.percent_out_of_range", where=where(), value=shown(text), low=MIN_PERCENT,
+                            high=MAX_PERCENT))
         return None
     return value
 
@@ -485,30 +509,42 @@ def _plain_number(value: float | None) -> int | float | None:
 
 
 def dump_scenario(scenario: Scenario) -> str:
-    """The canonical YAML text of a scenario (what the app and the command line save)."""
+    """The canonical YAML text of a scenario (cache keys, share links; files add a comment:
+    :func:`scenario_file_text`)."""
     return dump_yaml(scenario.to_dict())
 
 
-def save_scenario(scenario: Scenario, path: str | Path, force: bool = False) -> Path:
-    """Write a scenario file atomically; an existing file is kept unless ``force``."""
-    return write_atomic(path, dump_scenario(scenario), force=force)
+def scenario_file_text(scenario: Scenario, package: DataPackage | None = None, lang: str = "zh") -> str:
+    """What a saved scenario file holds: a comment with the data's provenance line (when the
+    package is known), then the canonical YAML.
+
+    The comment is read as nothing, so the file loads back to the same scenario, and
+    saving that again with the same package and language gives the same bytes.
+
+    Examples
+    --------
+    >>> from sim.data import load_package
+    >>> package = load_package()
+    >>> text = scenario_file_text(baseline_scenario(package), package, "en")
+    >>> text.splitlines()[0].startswith("# Data: reconstructed by zonesim calibrate")
+    True
+    >>> parse_scenario(text, package).to_dict() == baseline_scenario(package).to_dict()
+    True
+    """
+    if package is None:
+        return dump_scenario(scenario)
+    from sim.provenance import provenance_line
+
+    line = " ".join(provenance_line(package, lang, year=scenario.year).split())  # one line, whatever the source says
+    return f"# {line}\n" + dump_scenario(scenario)
+
+
+def save_scenario(scenario: Scenario, path: str | Path, force: bool = False, package: DataPackage | None = None,
+                  lang: str = "zh") -> Path:
+    """Write a scenario file atomically; an existing file is kept unless ``force``. With
+    ``package``, the file opens with the data's provenance line (:func:`scenario_file_text`)."""
+    return write_atomic(path, scenario_file_text(scenario, package, lang), force=force)
 
 
 def _years(package: DataPackage) -> str:
     return ", ".join(map(str, package.years))
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "nothing"
-    return f"{type(value).__name__} {_short_repr(value)}"
-
-
-def _short_repr(value: Any) -> str:
-    """At most about 60 characters of ``repr(value)``, without building the whole repr of a
-    long list (a hostile file may hold 100,000 entries)."""
-    if isinstance(value, (list, tuple)) and len(value) > 8:
-        return shown(type(value)(value[:8]))[:-1] + ", ...]"
-    if isinstance(value, dict) and len(value) > 8:
-        return shown(dict(list(value.items())[:8]))[:-1] + ", ...}"
-    return shown(value, limit=61)

@@ -33,7 +33,9 @@ from typing import Any
 
 from sim.data import DataPackage
 from sim.errors import ScenarioError
+from sim.messages import msg
 from sim.scenario import Scenario, dump_scenario, parse_scenario
+from sim.text import shown
 
 #: Version of the link format (the ``v`` parameter).
 LINK_VERSION = "1"
@@ -41,7 +43,7 @@ LINK_VERSION = "1"
 MAX_LINK_CHARS = 8_000
 #: Largest scenario text a link may expand to (bytes).
 MAX_LINK_DECODED = 100_000
-LINK_SOURCE = "share link"
+LINK_SOURCE = msg("share.link_source")
 _BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 
 
@@ -58,17 +60,10 @@ def encode_scenario_text(text: str) -> str:
     """
     raw = text.encode("utf-8")
     if len(raw) > MAX_LINK_DECODED:
-        raise ScenarioError(
-            f"the scenario is {len(raw):,} bytes; a link holds at most {MAX_LINK_DECODED:,}; share the file instead",
-            LINK_SOURCE,
-        )
+        raise ScenarioError(msg("share.scenario_too_large", size=len(raw), limit=MAX_LINK_DECODED), LINK_SOURCE)
     encoded = base64.urlsafe_b64encode(zlib.compress(raw, 9)).decode("ascii").rstrip("=")
     if len(encoded) > MAX_LINK_CHARS:
-        raise ScenarioError(
-            f"the encoded scenario is {len(encoded):,} characters; a link holds at most {MAX_LINK_CHARS:,}; "
-            "share the file instead",
-            LINK_SOURCE,
-        )
+        raise ScenarioError(msg("share.encoded_too_long", count=len(encoded), limit=MAX_LINK_CHARS), LINK_SOURCE)
     return encoded
 
 
@@ -82,45 +77,34 @@ def decode_scenario_text(encoded: str) -> str:
         beyond :data:`MAX_LINK_DECODED`, or not UTF-8.
     """
     if not isinstance(encoded, str):
-        raise ScenarioError(f"the 's' parameter must be text, got {type(encoded).__name__}", LINK_SOURCE)
+        raise ScenarioError(msg("share.not_text", kind=type(encoded).__name__), LINK_SOURCE)
     encoded = encoded.strip()
     if not encoded:
-        raise ScenarioError("the 's' parameter is empty; the link is incomplete", LINK_SOURCE)
+        raise ScenarioError(msg("share.empty"), LINK_SOURCE)
     if len(encoded) > MAX_LINK_CHARS:
-        raise ScenarioError(
-            f"the 's' parameter is {len(encoded):,} characters; at most {MAX_LINK_CHARS:,} are accepted", LINK_SOURCE
-        )
+        raise ScenarioError(msg("share.too_long", count=len(encoded), limit=MAX_LINK_CHARS), LINK_SOURCE)
     if not _BASE64URL.match(encoded):
         bad = next(ch for ch in encoded if not _BASE64URL.match(ch))
-        raise ScenarioError(
-            f"the 's' parameter contains {bad!r}, which is not base64url (A-Z, a-z, 0-9, - and _): "
-            "the link was changed or cut when it was copied",
-            LINK_SOURCE,
-        )
+        raise ScenarioError(msg("share.bad_character", character=shown(bad)), LINK_SOURCE)
     try:
         compressed = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError):
-        raise ScenarioError("the 's' parameter is not valid base64url: the link was cut when it was copied", LINK_SOURCE) from None
+        raise ScenarioError(msg("share.not_base64"), LINK_SOURCE) from None
     inflater = zlib.decompressobj()
     try:
         text = inflater.decompress(compressed, MAX_LINK_DECODED + 1)
     except zlib.error:
-        raise ScenarioError(
-            "the link is damaged: its scenario data does not decompress (it was changed or cut when it was copied)",
-            LINK_SOURCE,
-        ) from None
+        raise ScenarioError(msg("share.not_zlib"), LINK_SOURCE) from None
     if len(text) > MAX_LINK_DECODED or inflater.unconsumed_tail:
-        raise ScenarioError(
-            f"the link's scenario expands to more than {MAX_LINK_DECODED:,} bytes; it is refused", LINK_SOURCE
-        )
+        raise ScenarioError(msg("share.expands", limit=MAX_LINK_DECODED), LINK_SOURCE)
     if not inflater.eof:
-        raise ScenarioError("the link is damaged: its scenario data is incomplete (the link was cut)", LINK_SOURCE)
+        raise ScenarioError(msg("share.incomplete"), LINK_SOURCE)
     if inflater.unused_data:
-        raise ScenarioError("the link is damaged: extra data after the scenario", LINK_SOURCE)
+        raise ScenarioError(msg("share.extra_data"), LINK_SOURCE)
     try:
         return text.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError(f"the link's scenario is not UTF-8 text (byte {exc.start})", LINK_SOURCE) from None
+        raise ScenarioError(msg("share.not_utf8", byte=exc.start), LINK_SOURCE) from None
 
 
 def share_params(scenario: Scenario, **extra: str) -> dict[str, str]:
@@ -142,7 +126,7 @@ def _single(params: Mapping[str, Any], key: str) -> str | None:
         return None
     if isinstance(value, (list, tuple)):
         if len(value) != 1:
-            raise ScenarioError(f"the parameter {key!r} is given {len(value)} times; give it once", LINK_SOURCE)
+            raise ScenarioError(msg("share.repeated", name=shown(key), count=len(value)), LINK_SOURCE)
         value = value[0]
     return str(value)
 
@@ -168,9 +152,7 @@ def scenario_from_params(params: Mapping[str, Any], package: DataPackage) -> Sce
         return None
     version = _single(params, "v")
     if version is None:
-        raise ScenarioError(f"the link has no format version 'v'; this app reads v={LINK_VERSION}", LINK_SOURCE)
+        raise ScenarioError(msg("share.no_version", version=LINK_VERSION), LINK_SOURCE)
     if version != LINK_VERSION:
-        raise ScenarioError(
-            f"link format version {version[:20]!r} is not supported; this app reads v={LINK_VERSION}", LINK_SOURCE
-        )
+        raise ScenarioError(msg("share.bad_version", given=shown(version[:20]), version=LINK_VERSION), LINK_SOURCE)
     return parse_scenario(decode_scenario_text(encoded), package, source=LINK_SOURCE)

@@ -22,8 +22,8 @@ import pyarrow.compute as pc
 
 from sim.csvfiles import LINE
 from sim.errors import Problems
-from sim.messages import Message, msg
-from sim.text import did_you_mean, shown
+from sim.messages import Message, Ref, msg
+from sim.text import did_you_mean, options_text, shown
 from sim.values import number_hint, parse_numbers
 
 DIRECTIONS = ("benefit", "cost")
@@ -55,7 +55,7 @@ CSV_PLACES = Locator()
 SHEET_PLACES = Locator("data.at_row", "data.at_sheet")
 
 
-def range_problems(indicator: str, meta: Mapping[str, Any], value: float) -> list[str]:
+def range_problems(indicator: str, meta: Mapping[str, Any], value: float) -> list[Message]:
     """Why ``value`` is not a valid value of ``indicator`` (empty list when it is).
 
     Checks that it is finite and not astronomically large, the indicator's
@@ -63,14 +63,15 @@ def range_problems(indicator: str, meta: Mapping[str, Any], value: float) -> lis
     same tests to whole columns.)
     """
     problems = []
+    named = Ref("indicator", indicator)
     if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
-        return [f"{indicator} = {value:g} is out of the range this tool handles (|value| <= {MAX_ABS_VALUE:g})"]
+        return [msg("engine.range_unhandled", indicator=named, value=value, limit=MAX_ABS_VALUE)]
     if meta["integer"] and not float(value).is_integer():
-        problems.append(f"{indicator} = {value:g} must be a whole number (a count)")
+        problems.append(msg("data.not_whole", indicator=named, value=value))
     if not np.isnan(meta["min"]) and value < meta["min"]:
-        problems.append(f"{indicator} = {value:g} is below its minimum {meta['min']:g}")
+        problems.append(msg("engine.range_below", indicator=named, value=value, bound=float(meta["min"])))
     if not np.isnan(meta["max"]) and value > meta["max"]:
-        problems.append(f"{indicator} = {value:g} is above its maximum {meta['max']:g}")
+        problems.append(msg("engine.range_above", indicator=named, value=value, bound=float(meta["max"])))
     return problems
 
 
@@ -113,13 +114,13 @@ def indicator_table(frame: pd.DataFrame, group_ids: list[str], problems: Problem
         return table[key].astype(str) if key in table else pd.Series("", index=table.index, dtype=str)
 
     group, direction = column("group"), column("direction")
-    problems.each(table.index[~group.isin(group_ids).to_numpy()], lambda i: (
-        f"{at(i)}: unknown group {shown(group[i])}{did_you_mean(group[i], group_ids)}"))
-    problems.each(table.index[~direction.isin(DIRECTIONS).to_numpy()], lambda i: (
-        f"{at(i)}: direction {shown(direction[i])} is not allowed; allowed: benefit, cost"))
+    problems.each(table.index[~group.isin(group_ids).to_numpy()], lambda i: msg(
+        "data.unknown_group", where=at(i), value=shown(group[i]), hint=did_you_mean(group[i], group_ids)))
+    problems.each(table.index[~direction.isin(DIRECTIONS).to_numpy()], lambda i: msg(
+        "data.bad_direction", where=at(i), value=shown(direction[i]), options=options_text(DIRECTIONS)))
     flag = column("integer").str.strip().str.lower()
-    problems.each(table.index[~flag.isin(_TRUE | _FALSE).to_numpy()], lambda i: (
-        f"{at(i)}: integer {shown(flag[i])} must be true or false"))
+    problems.each(table.index[~flag.isin(_TRUE | _FALSE).to_numpy()], lambda i: msg(
+        "data.bad_integer_flag", where=at(i), value=shown(flag[i])))
     bounds = {}
     for key in ("min", "max"):
         text = column(key)
@@ -129,7 +130,8 @@ def indicator_table(frame: pd.DataFrame, group_ids: list[str], problems: Problem
             "data.bad_bound", where=at(i), bound=key, text=shown(text[i]), hint=number_hint(text[i])))
         bounds[key] = np.where(bad | ~is_number, np.nan, number)
     low, high = pd.Series(bounds["min"], index=table.index), pd.Series(bounds["max"], index=table.index)
-    problems.each(table.index[bounds["min"] > bounds["max"]], lambda i: f"{at(i)}: min {low[i]:g} is above max {high[i]:g}")
+    problems.each(table.index[bounds["min"] > bounds["max"]], lambda i: msg(
+        "data.min_above_max", where=at(i), low=low[i], high=high[i]))
     table = table.copy()
     table["integer"] = flag.isin(_TRUE).to_numpy()
     table["min"] = bounds["min"]
@@ -178,10 +180,11 @@ def baseline_table(
     value_ok = value_is_number & np.isfinite(value)
     found.report(~year_ok, lambda i: msg(
         "data.bad_year", where=at(i), text=shown(year_text.iat[i]), hint=number_hint(year_text.iat[i])))
-    found.report(zone_code < 0, lambda i: (
-        f"{at(i)}: unknown zone {shown(zone.iat[i])}{did_you_mean(zone.iat[i], zone_ids)}"))
-    found.report(indicator_code < 0, lambda i: (
-        f"{at(i)}: unknown indicator {shown(indicator.iat[i])}{did_you_mean(indicator.iat[i], indicator_ids)}"))
+    found.report(zone_code < 0, lambda i: msg(
+        "data.unknown_zone", where=at(i), value=shown(zone.iat[i]), hint=did_you_mean(zone.iat[i], zone_ids)))
+    found.report(indicator_code < 0, lambda i: msg(
+        "data.unknown_indicator", where=at(i), value=shown(indicator.iat[i]),
+        hint=did_you_mean(indicator.iat[i], indicator_ids)))
 
     def bad_value(i: int) -> Message:
         text = value_text.iat[i]
@@ -214,9 +217,8 @@ def baseline_table(
             for key, blank in (("integer", False), ("min", np.nan), ("max", np.nan))}
     codes = np.where(kept, indicator_code, -1)
     flagged = kept & out_of_range(value, meta["integer"][codes], meta["min"][codes], meta["max"][codes])
-    found.report(flagged, lambda i: "; ".join(
-        f"{msg('data.at_year', where=at(i), zone=zone.iat[i], year=int(years[i]))}: {p}"
-        for p in range_problems(indicator.iat[i], indicators.loc[indicator.iat[i]], float(value[i]))))
+    found.report(flagged, lambda i: msg("data.range_at", where=at(i), zone=zone.iat[i], year=int(years[i]), problem=[
+        *range_problems(indicator.iat[i], indicators.loc[indicator.iat[i]], float(value[i]))]))
     found.flush()
     if not len(frame):
         problems.append(msg("data.no_values", where=places.file(name)))
@@ -302,8 +304,9 @@ class _Cells:
                 missing = [indicator_ids[i] for i in np.flatnonzero(~have)]
                 if missing:
                     year, zone = self.year_values[block // self.zones], zone_ids[block % self.zones]
-                    ids = ", ".join(missing[:8]) + (f" and {len(missing) - 8} more" if len(missing) > 8 else "")
-                    problems.append(msg("data.values_missing", where=where, zone=zone, year=int(year), ids=ids))
+                    more = msg("data.and_more", count=len(missing) - 8) if len(missing) > 8 else ""
+                    problems.append(msg("data.values_missing", where=where, zone=zone, year=int(year),
+                                        ids=[msg("text.option", option=i) for i in missing[:8]], more=more))
         problems.omitted += max(int((counts < len(indicator_ids)).sum()) - problems.limit, 0)
         year_codes, zones_per_year = np.unique(blocks // self.zones, return_counts=True)
         for code, count in zip(year_codes, zones_per_year):

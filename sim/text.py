@@ -11,6 +11,7 @@ name on the command line) is shown through :func:`printable`.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
@@ -76,13 +77,13 @@ def shown(value: Any, limit: int = 60) -> str:
     --------
     >>> shown("x" * 100, limit=10)
     "'xxxxxxxx..."
-    >>> shown(10 ** 5000)
-    'a whole number of 5,001 digits'
+    >>> str(shown(10 ** 5000)), shown(10 ** 5000).render("zh")
+    ('a whole number of 5,001 digits', '一个 5,001 位的整数')
     """
     if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 3 * limit:
         # repr() of an int over 4,300 digits raises ValueError; its length is enough here.
         digits = len(str(abs(value))) if value.bit_length() < 14_000 else _digits(abs(value))
-        return f"a whole number of {digits:,} digits"
+        return msg("text.huge_number", digits=digits)
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "..."
 
@@ -91,6 +92,38 @@ def _digits(value: int) -> int:
     """Decimal digits of a positive int too long for ``str()``."""
     estimate = int(value.bit_length() * 0.30102999566398120)
     return estimate + 1 if value >= 10**estimate else estimate
+
+
+#: Types a value read from a file may have, named in messages (``text.type_<name>``).
+_TYPE_NAMES = ("str", "int", "float", "bool", "list", "dict")
+
+
+def kind_of(value: Any) -> Message:
+    """What a value is, for messages: ``str 'abc'``, ``list [1, 2]`` (文本 'abc', 列表 [1, 2]).
+
+    Examples
+    --------
+    >>> str(kind_of("abc")), kind_of([1, 2]).render("zh"), str(kind_of(None))
+    ("str 'abc'", '列表 [1, 2]', 'nothing')
+    """
+    if value is None:
+        return msg("text.kind_nothing")
+    name = type(value).__name__
+    kind = msg(f"text.type_{name}") if name in _TYPE_NAMES else name
+    if isinstance(value, float) and not math.isfinite(value):  # inf, -inf, nan: said in words
+        return msg("text.kind", type=kind, value=msg("text.nan" if math.isnan(value) else "text.infinity",
+                                                     sign="-" if value < 0 else ""))
+    return msg("text.kind", type=kind, value=_short_repr(value))
+
+
+def _short_repr(value: Any) -> str:
+    """At most about 60 characters of ``repr(value)``, without building the whole repr of a
+    long list (a hostile file may hold 100,000 entries)."""
+    if isinstance(value, (list, tuple)) and len(value) > 8:
+        return shown(type(value)(value[:8]))[:-1] + ", ...]"
+    if isinstance(value, dict) and len(value) > 8:
+        return shown(dict(list(value.items())[:8]))[:-1] + ", ...}"
+    return shown(value, limit=61)
 
 
 def texts_in(data: Any) -> Iterator[tuple[tuple, str]]:
@@ -164,8 +197,20 @@ def _closest(word: str, options: tuple[str, ...]) -> str | None:
     return ranked[0]
 
 
-def did_you_mean(word: object, choices: Iterable[str]) -> str:
-    """A ``"; did you mean 'x'?"`` suffix for a near miss, else a list of what is allowed.
+def options_text(options: Iterable[str]) -> Message:
+    """What may be written, listed: ``minmax, ratio`` (in Chinese each quoted: 'minmax'、'ratio').
+
+    Examples
+    --------
+    >>> str(options_text(["minmax", "ratio"])), options_text(["minmax", "ratio"]).render("zh")
+    ('minmax, ratio', "'minmax'、'ratio'")
+    """
+    return msg("text.options", options=[msg("text.option", option=option) for option in options])
+
+
+def did_you_mean(word: object, choices: Iterable[str]) -> Message:
+    """A ``"; did you mean 'x'?"`` suffix for a near miss, else a list of what is allowed
+    (a :class:`~sim.messages.Message`: its text is English, ``render("zh")`` gives Chinese).
 
     The suggestion is the choice closest to what was typed, a look-alike character
     (``l`` for ``1``, ``O`` for ``0``) counting as the smallest slip.
@@ -173,18 +218,17 @@ def did_you_mean(word: object, choices: Iterable[str]) -> str:
     Examples
     --------
     >>> did_you_mean("rd_spendng", ["rd_spending", "unicorns"])
-    "; did you mean 'rd_spending'?"
-    >>> did_you_mean("ind_0l", ["ind_10", "ind_01"])
+    Message('text.did_you_mean', "; did you mean 'rd_spending'?")
+    >>> str(did_you_mean("ind_0l", ["ind_10", "ind_01"]))
     "; did you mean 'ind_01'?"
-    >>> did_you_mean("zzz", ["a", "b"])
-    '; allowed: a, b'
+    >>> did_you_mean("zzz", ["a", "b"]).render("zh")
+    "；允许的值：'a'、'b'"
     """
     options = tuple(choices)
     word = word if isinstance(word, str) else shown(word)
     close = _closest(word, options) if len(word) <= 200 else None
     if close is not None:
-        return f"; did you mean {close!r}?"
+        return msg("text.did_you_mean", choice=repr(close))
     if not options:  # nothing is allowed: another problem says why (an empty table)
-        return ""
-    shown_options = ", ".join(options[:30]) + (", ..." if len(options) > 30 else "")
-    return f"; allowed: {shown_options}"
+        return msg("text.nothing")
+    return msg("text.allowed", options=options_text(options[:30]), more=msg("text.more_options") if len(options) > 30 else "")

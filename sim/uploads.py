@@ -25,7 +25,7 @@ from sim.data import MAX_CSV_BYTES, TABLE_FILES, DataPackage, package_from_files
 from sim.errors import DataError, ScenarioError
 from sim.messages import msg
 from sim.scenario import Scenario, parse_scenario
-from sim.text import printable
+from sim.text import options_text, printable
 
 #: Most files in one upload (a data package has five at most: more get one message, not one each).
 MAX_UPLOAD_FILES = 20
@@ -77,19 +77,18 @@ def package_from_upload(files: Mapping[str, bytes], source: str = "upload") -> D
             raise DataError(msg("uploads.both_kinds", names=", ".join(sorted(named))), source)
         name = workbooks[0]
         if len(named[name]) > MAX_WORKBOOK_BYTES:
-            raise DataError(f"the workbook is {len(named[name]):,} bytes; at most {MAX_WORKBOOK_BYTES:,} are accepted",
-                            name)
+            raise DataError(msg("excel.too_large", size=len(named[name]), limit=MAX_WORKBOOK_BYTES), name)
         return package_from_workbook(named[name], name)
     if any(name.endswith(".xls") for name in named):
         problems.append(msg("uploads.old_xls"))
     for name in named:
         if name not in (*TABLE_FILES, "method.yaml") and not name.endswith(".xls"):
-            problems.append(msg("uploads.unexpected_file", name=name, expected=", ".join(TABLE_FILES)))
+            problems.append(msg("uploads.unexpected_file", name=name, expected=options_text(TABLE_FILES)))
     missing = [name for name in TABLE_FILES if name not in named]
     if missing:
-        problems.append(msg("uploads.missing_files", names=", ".join(missing)))
+        problems.append(msg("uploads.missing_files", names=options_text(missing), count=len(missing)))
     problems += [
-        f"{name}: {len(data):,} bytes is too large (at most {MAX_CSV_BYTES:,})"
+        msg("data.file_too_large", name=name, size=len(data), limit=MAX_CSV_BYTES)
         for name, data in named.items()
         if len(data) > MAX_CSV_BYTES
     ]

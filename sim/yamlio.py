@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from typing import Any
 
 import yaml
@@ -26,7 +27,7 @@ from sim.errors import Problems, SimError
 from sim.messages import Message, msg
 from sim.text import shown
 
-__all__ = ["MAX_YAML_BYTES", "dotted", "dump_yaml", "load_yaml", "read_text", "write_atomic"]
+__all__ = ["MAX_YAML_BYTES", "dotted", "located", "dump_yaml", "load_yaml", "read_text", "write_atomic"]
 
 #: Largest YAML document accepted (bytes): scenario files are a few kilobytes.
 MAX_YAML_BYTES = 1_000_000
@@ -107,18 +108,35 @@ def read_text(data: bytes | str, source: str, error: type[SimError] = SimError) 
     """
     size = len(data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data)
     if size > MAX_YAML_BYTES:
-        raise error(f"the file is {size:,} bytes; at most {MAX_YAML_BYTES:,} bytes are accepted", source)
+        raise error(msg("files.too_large", size=size, limit=MAX_YAML_BYTES), source)
     if isinstance(data, str):
         return data
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise error(f"the file is not UTF-8 text (byte {exc.start} cannot be decoded)", source) from None
+        raise error(msg("files.not_utf8", byte=exc.start), source) from None
 
 
 def dotted(path: YamlPath) -> str:
     """A path as people read it: ``interventions[0].by``; ``document`` for the root."""
     return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "document"
+
+
+def located(path: YamlPath, line: int | None = None) -> Message:
+    """Where in a file: ``line 12, interventions[0].by`` (Chinese: 第 12 行「interventions[0].by」).
+
+    The path is what the file says, so it stays as written in both languages.
+
+    Examples
+    --------
+    >>> located(("interventions", 0, "by"), 12).render("zh")
+    '第 12 行「interventions[0].by」'
+    >>> str(located(()))
+    'document'
+    """
+    if not path:
+        return msg("files.at_root_line", line=line) if line else msg("files.at_root")
+    return msg("files.at_line", line=line, path=dotted(path)) if line else msg("files.at_path", path=dotted(path))
 
 
 def load_yaml(
@@ -177,14 +195,32 @@ def _syntax_message(exc: yaml.YAMLError, text: str) -> str:
         mark = exc.problem_mark or exc.context_mark
         if "maximum nesting depth" in str(exc.problem):  # libyaml's own limit (1,000), met first in a flow
             return msg("files.too_deep", line=mark.line + 1 if mark else 1, limit=MAX_DEPTH)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
         problem = exc.problem or exc.context
         # PyYAML names a tab as the two characters backslash-t ("found character '\\t'");
         # libyaml does not name it: look at the text where it stopped.
         tab = "\t" in str(problem) or "'\\t'" in str(problem) or (mark is not None and _tab_at(text, mark))
-        hint = " (a tab: YAML is indented with spaces only)" if tab else ""
-        return f"{where}invalid YAML: {problem}{hint}"
-    return f"invalid YAML: {exc}"
+        said = _parser_words(str(problem))
+        hint = msg("files.yaml_tab") if tab else ""
+        if mark:
+            return msg("files.yaml_syntax_at", line=mark.line + 1, column=mark.column + 1, problem=said, hint=hint)
+        return msg("files.yaml_syntax", problem=said, hint=hint)
+    return msg("files.yaml_syntax", problem=_parser_words(str(exc)), hint="")
+
+
+def _parser_words(problem: str) -> Message:
+    """The YAML parser's English words in the catalogue's languages (``sim/locale/yaml.yaml``);
+    words it has no entry for are quoted as the parser said them."""
+    key = _parser_problems().get(problem)
+    # Formatted with a parameter (that the entry does not use), so its escaped braces read as braces.
+    return msg(key, problem=problem) if key else msg("files.parser_said", problem=problem)
+
+
+@cache
+def _parser_problems() -> dict[str, str]:
+    from sim.messages import catalogue
+
+    return {entry["en"].format(): key for key, entry in catalogue().items() if key.startswith("yaml.")}
+
 
 
 def _tab_at(text: str, mark: Any) -> bool:
@@ -261,7 +297,7 @@ class _Builder:
                 container, _, _, was_key, line = stack.pop()
                 if was_key:  # a mapping or list used as a key
                     if stack[-1][1] is not None:
-                        self.problems.append(f"line {line}: a key must be plain text")
+                        self.problems.append(msg("files.key_not_text", line=line))
                     stack[-1][2] = drop
                 else:
                     self._deliver(stack, container)
@@ -270,7 +306,7 @@ class _Builder:
             elif kind is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
-                    raise self.error("the file holds several YAML documents (---); give exactly one", self.source)
+                    raise self.error(msg("files.several_documents"), self.source)
             elif kind is stream_end:
                 return
 
@@ -293,16 +329,14 @@ class _Builder:
         """Anchors, aliases and tags other than plain ones are refused outright."""
         line = event.start_mark.line + 1
         if type(event) is yaml.AliasEvent or event.anchor:
-            raise self.error(f"line {line}: YAML anchors and aliases (& and *) are not allowed", self.source)
-        raise self.error(
-            f"line {line}: the YAML tag {shown(event.tag)} is not allowed; only plain values are read", self.source
-        )
+            raise self.error(msg("files.anchors", line=line), self.source)
+        raise self.error(msg("files.tag", line=line, tag=shown(event.tag)), self.source)
 
     def _key(self, event: yaml.ScalarEvent, line: int, mapping: dict, path: YamlPath | None) -> Any:
         if path is None:
             return self._DROP
         if _tag(event) == _MERGE_TAG:
-            self.problems.append(f"line {line}: YAML merge keys (<<) are not allowed")
+            self.problems.append(msg("files.merge_key", line=line))
             return self._DROP
         if len(mapping) >= MAX_KEYS:
             raise self.error(msg("files.too_many_entries", line=line, where=dotted(path), limit=MAX_KEYS),
@@ -313,7 +347,7 @@ class _Builder:
             key = str(key) if isinstance(key, (int, float, bool)) or key is None else key
         if key in mapping:
             first = self.lines.get(path + (key,), "?")
-            self.problems.append(f"line {line}: duplicate key {shown(key)} (first given on line {first})")
+            self.problems.append(msg("files.duplicate_key", line=line, name=shown(key), first=first))
             return self._DROP
         self.lines[path + (key,)] = line
         return key
@@ -324,7 +358,7 @@ class _Builder:
         if tag == _STR_TAG:
             value = event.value
         elif tag == _MERGE_TAG:
-            self.problems.append(f"line {line}: YAML merge keys (<<) are not allowed")
+            self.problems.append(msg("files.merge_key", line=line))
             return None
         elif tag == _INT_TAG and len(event.value) > MAX_DIGITS + 8:
             self.problems.append(_huge_number(event.value, line, path))
@@ -337,8 +371,9 @@ class _Builder:
                 # The constructors of plain scalars keep no state, unlike construct_object's memo.
                 value = _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
             except (yaml.YAMLError, ValueError, KeyError, TypeError) as exc:
-                problem = getattr(exc, "problem", None) or f"not a valid {tag.rsplit(':', 1)[-1]}"
-                self.problems.append(f"line {line}: cannot read the value {shown(event.value)} ({problem})")
+                problem = getattr(exc, "problem", None)
+                said = _parser_words(problem) if problem else msg("files.not_valid", kind=tag.rsplit(":", 1)[-1])
+                self.problems.append(msg("files.bad_value", line=line, value=shown(event.value), problem=said))
                 return None
             if isinstance(value, int) and value.bit_length() > _MAX_BITS:
                 self.problems.append(_huge_number(event.value, line, path))

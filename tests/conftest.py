@@ -13,6 +13,10 @@ from _appserver import CHROMIUM, chromium_launch_args, serve_app
 
 from sim.data import DataPackage, load_package
 
+# The command line speaks Chinese by default (as the app); the tests read its English
+# output unless they say otherwise (`--lang zh`, or the default checked with the variable unset).
+os.environ.setdefault("ZONESIM_LANG", "en")
+
 TESTS_DIR = Path(__file__).resolve().parent
 REPO_ROOT = TESTS_DIR.parent
 #: Valid packages: ``tiny`` (3 zones x 3 indicators, 2019 and 2020) and copies of it

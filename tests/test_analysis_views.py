@@ -4,6 +4,7 @@ writing, and the analysis charts in Chinese. No Streamlit."""
 from __future__ import annotations
 
 
+import pandas as pd
 import pytest
 
 from sim.analysis import charts
@@ -15,6 +16,7 @@ from sim.analysis.views import (
     default_rival,
     display_names,
     found_scenario,
+    goal_seek_chance,
     goal_seek_changes_frame,
     goal_seek_ranking_frame,
     goal_seek_verdict,
@@ -73,10 +75,18 @@ def test_default_rival_is_the_zone_just_ahead(pkg3):
 
 
 def test_verdicts_for_reached_already_and_not_reachable(pkg3):
-    reached = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
-    assert reached.reached and reached.changes
-    level, text = goal_seek_verdict(reached, pkg3, "zh")
-    assert level == "success" and "追赶区" in text and "超过对手区" in text and f"{reached.cost:.2f}" in text
+    # By the default margin (0.01 points) the win is too close to call: a warning, with its chance.
+    close = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
+    assert close.reached and close.changes and close.too_close
+    level, text = goal_seek_verdict(close, pkg3, "zh")
+    assert level == "warning" and "追赶区" in text and "超过对手区" in text
+    assert f"总变动 Σ|Δ%| {close.total_change:.2f}" in text and "难分胜负" in text
+    assert f"余量只有 {close.margin:.2f} 分" in text and goal_seek_chance(close) in text
+    # By 10 points it is clear: a success that says so.
+    wide = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, margin=10, max_change=200)
+    assert wide.reached and not wide.too_close
+    level, text = goal_seek_verdict(wide, pkg3, "en")
+    assert level == "success" and "Clear: the margin of" in text and goal_seek_chance(wide) in text
 
     already = goal_seek(pkg3, "leader", "rank:1", year=2020)
     assert goal_seek_verdict(already, pkg3, "en")[0] == "info"
@@ -85,6 +95,7 @@ def test_verdicts_for_reached_already_and_not_reachable(pkg3):
     assert not short.reached
     level, text = goal_seek_verdict(short, pkg3, "en")
     assert level == "warning" and text.startswith("Not reachable within these bounds")
+    assert "Too close" not in text and "Clear" not in text  # no chance of a target not reached
 
 
 def test_found_scenario_gets_a_chinese_name(pkg3):
@@ -101,14 +112,20 @@ def test_found_scenario_gets_a_chinese_name(pkg3):
 def test_goal_seek_frames(pkg3):
     answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
     frame = goal_seek_changes_frame(answer, pkg3, "en")
-    assert list(frame.columns) == ["indicator", "change", "before", "after", "effort %", "cost"]
+    # every lever weighs 1 here, so the part of the total is the |Δ%| itself: no second column
+    assert list(frame.columns) == ["indicator", "change", "before", "after", "|Δ%|"]
     assert len(frame) == len(answer.changes)
-    assert list(frame["cost"]) == sorted(frame["cost"], reverse=True)
-    assert frame["cost"].sum() == pytest.approx(answer.cost, abs=0.01 * len(frame))
+    assert list(frame["|Δ%|"]) == sorted(frame["|Δ%|"], reverse=True)
+    assert frame["|Δ%|"].sum() == pytest.approx(answer.total_change, abs=0.01 * len(frame))
+    weighted = goal_seek(pkg3, "chaser", "overtake:rival", year=2020, costs={"exports": 2})
+    assert list(goal_seek_changes_frame(weighted, pkg3, "zh").columns)[-2:] == ["幅度 |Δ%|", "计入总变动"]
     ranking = goal_seek_ranking_frame(answer, pkg3, "zh")
     assert list(ranking["排名"]) == sorted(ranking["排名"])
     row = ranking.set_index("示范区").loc["追赶区"]
     assert row["调整前排名"] == answer.rank_before and row["排名"] == answer.rank_after
+    # the gap to the next zone: for the chaser, just ahead of the rival, that is the margin
+    assert row["领先下一名"] == pytest.approx(round(answer.margin, 2))
+    assert pd.isna(ranking["领先下一名"].iloc[-1])
 
 
 @pytest.mark.parametrize("zone", ["sunan", "donghu"])
@@ -129,7 +146,7 @@ def test_whole_percent_answers_show_on_the_sliders_and_still_reach(shipped, zone
         result = run_scenario(shipped, whole.scenario)
         assert int(result.scored.ranks[zone]) <= order.index(zone)
         # a little more change than the least, at most one percentage point per lever
-        assert plain.cost - 1e-9 <= whole.cost <= plain.cost + len(whole.changes) + 1e-9
+        assert plain.total_change - 1e-9 <= whole.total_change <= plain.total_change + len(whole.changes) + 1e-9
 
 
 # --------------------------------------------------------------------------- levers

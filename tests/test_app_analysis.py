@@ -23,7 +23,9 @@ from sim.analysis.views import (
     goal_seek_verdict,
     lever_frame,
     robustness_frame,
+    robustness_sentences,
     top_lever,
+    top_lever_sentence,
 )
 from _apptest import APP, model, move, pick_zone, ranking, slider, tab, widget
 
@@ -250,8 +252,10 @@ def test_robustness_shows_the_heatmap_and_the_library_probabilities(app, package
     heat = [s for s in _specs(app) if s.get("layer", [{}])[0].get("mark", {}).get("type") == "rect"]
     assert len(heat) == 1
     assert heat[0]["layer"][0]["title"] == t("ch_rank_prob_title", "zh", draws="12,000")
-    p = f"{100 * expected.p_beats_baseline[zone]:.1f}%"
-    assert any(p in i and display_names(package, "zh")[zone] in i for i in _texts(app.info))
+    # the report opens with one plain sentence per zone, the library's words and probabilities
+    shown = "\n".join(_texts(app.info))
+    for sentence in robustness_sentences(expected, package, "zh"):
+        assert f"- {sentence}" in shown
     # kept across tabs, stale once the scenario changes
     _open(app, "tab_levers")
     _open(app, "tab_robustness")
@@ -308,3 +312,105 @@ def test_html_in_the_scenario_name_is_never_rendered_on_the_analysis_tabs(app, p
         assert shown, label_key
         for value in shown:
             assert not re.search(r"(?<!\\)[<\[*$]", value), value
+
+
+# ----------------------------------------------------------------------------- plain words (issue 11)
+
+#: Technical terms a planner may not know: each one a tab shows (in Chinese) must be in the glossary.
+TECHNICAL_TERMS = (
+    "熵值法", "熵值权重", "极差标准化", "min-max", "比值", "x / max", "平移极差", "标准化", "归一化", "端点",
+    "杠杆", "标准步长", "标准差", "联动", "总变动", "Σ|Δ%|", "余量", "把握", "难分胜负", "蒙特卡洛", "模拟次数",
+    "随机种子", "数据噪声", "对数正态", "狄利克雷", "集中度", "名次概率", "中位数", "90% 区间", "分位", "自助法",
+    "留一法", "Dirichlet", "bootstrap", "Monte Carlo", "lognormal",
+)
+
+
+def _main_texts(at: AppTest) -> list[str]:
+    """What the main area shows as text (not the glossary's own entries): alerts, captions, labels, tables."""
+    from sim.analysis.glossary import glossary
+
+    main = at.main
+    texts = []
+    for kind in ("markdown", "caption", "info", "success", "warning", "error", "subheader"):
+        texts += _texts(getattr(main, kind))
+    texts += [unescape_markdown(e.label) for e in main.expander]
+    texts += [m.label for m in main.metric] + [str(m.value) for m in main.metric]
+    for kind in ("selectbox", "multiselect", "radio", "number_input", "checkbox", "button"):
+        for w in getattr(main, kind):
+            texts += [w.label, str(getattr(w, "help", "") or "")]
+            texts += [str(o) for o in getattr(w, "options", [])]
+    for frame in main.dataframe:
+        texts += [str(c) for c in frame.value.columns]
+        texts += [str(v) for v in frame.value.to_numpy().ravel() if not pd.isna(v)]
+    meanings = {meaning for lang in ("zh", "en") for _, meaning in glossary(lang)}
+    return [text for text in texts if not any(meaning in text for meaning in meanings)]
+
+
+def _visit_analysis_tabs(app, package, lang):
+    """Open each analysis tab for the last zone, running goal-seek and a small robustness; yield (tab, texts)."""
+    zone = _last_zone(package)
+    pick_zone(app, zone, lang)
+    for key in ANALYSIS_TABS:
+        _open(app, key, lang)
+        if key == "tab_goalseek":
+            app.button(key="w_gs_run").click().run()
+        if key == "tab_robustness":
+            widget(app, "number_input", f"w_rb_draws.{lang}").set_value(2_000).run()
+            app.button(key="w_rb_run").click().run()
+        _ok(app)
+        yield key, _main_texts(app)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_each_analysis_tab_opens_with_its_answer_and_its_glossary(app, package, lang):
+    from latin import foreign_words
+
+    from sim.messages import render, text
+
+    if lang != "zh":
+        widget(app, "radio", "w_lang").set_value(lang).run()
+    zone = _last_zone(package)
+    start = _blank(package)
+    for key, texts in _visit_analysis_tabs(app, package, lang):
+        glossary_labels = [e.label for e in app.main.expander if text("sure.glossary_label", lang, terms="")[:4] in e.label]
+        assert len(glossary_labels) == 1, key
+        if key == "tab_goalseek":
+            rank = int(run_scenario(package, start).scored.ranks[zone])
+            answer = model(app).answers["gs"]["answer"]
+            expected = goal_seek(package, zone, f"rank:{max(1, rank - 1)}", scenario=start, whole_percent=True)
+            assert answer.confidence.probability == expected.confidence.probability  # seeded: the same chance
+            level, verdict = goal_seek_verdict(expected, package, lang)
+            assert verdict in _texts(getattr(app, level))
+            if expected.reached:
+                assert render(expected.sureness(), lang, package.name) in verdict
+                metrics = {m.label: m.value for m in app.main.metric}
+                assert metrics[text("sure.metric_chance", lang)] == f"{round(100 * expected.confidence.probability)} %"
+                assert metrics[text("sure.metric_margin", lang)] == f"{expected.margin:.2f}"
+        if key == "tab_levers":
+            report = lever_report(package, zone, scenario=start)
+            assert top_lever_sentence(report, package, lang) in _texts(app.success) + _texts(app.info)
+        if key == "tab_robustness":
+            report = model(app).answers["rb"]["report"]
+            shown = "\n".join(_texts(app.info))
+            for sentence in robustness_sentences(report, package, lang):
+                assert f"- {sentence}" in shown
+        if lang == "zh":
+            # The engine's own warnings (in the notes) are converted by the messages issue and checked there.
+            warnings = set()
+            if key == "tab_goalseek":
+                warnings = {render(w, "zh", package.name) for w in model(app).answers["gs"]["answer"].result.warnings}
+            leaks = {w for t_ in texts if t_ not in warnings for w in foreign_words(t_)}
+            assert not leaks, (key, leaks)
+
+
+def test_the_glossary_has_every_technical_term_the_analysis_tabs_use(app, package):
+    from sim.analysis.glossary import glossary
+
+    entries = " ".join(term for term, _ in glossary("zh"))
+    used = set()
+    for _, texts in _visit_analysis_tabs(app, package, "zh"):
+        shown = "\n".join(texts)
+        used |= {term for term in TECHNICAL_TERMS if term in shown}
+    assert len(used) >= 10, used  # the tabs do use the words: the check below is not empty
+    missing = sorted(term for term in used if term not in entries)
+    assert not missing

@@ -405,7 +405,7 @@ BROKEN_INPUTS = {
     "zone typo": (_set(0, "zone", "zhongguanc"), ["line 2", "no zone 'zhongguanc'", "did you mean 'zhongguancun'"]),
     "bad year": (_set(0, "year", "2019.5"), ["line 2", "year is '2019.5'"]),
     "missing column": (_edit_priors(lambda rows, f: f.remove("spread") or [r.pop("spread") for r in rows]),
-                       ["missing column(s) spread"]),
+                       ["missing column spread"]),
     "empty band": (_edit_file("bands.csv", "rd_intensity,1,20", "rd_intensity,20,1"),
                    ["published/bands.csv: line 2", "band of rd_intensity is empty"]),
     "unknown use": (_edit_file("public_figures.csv", ",exact,", ",kept,"),

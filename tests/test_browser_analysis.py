@@ -13,7 +13,10 @@ from _browserpage import open_app, open_tab, slider_of
 from playwright.sync_api import Page, expect
 
 from sim.analysis.goalseek import goal_seek
-from sim.analysis.views import found_scenario, goal_seek_verdict
+from sim.analysis.robustness import robustness
+from sim.analysis.views import found_scenario, goal_seek_verdict, robustness_sentences
+from sim.analysis.wording import change_text
+from sim.messages import text
 from sim.data import load_package
 from sim.engine import run_scenario
 from sim.i18n import t
@@ -53,9 +56,9 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(page: Page, app_url, pa
     _, verdict = goal_seek_verdict(answer, package, "zh")
     expect(page.locator(".st-key-gs_verdict")).to_contain_text(verdict)
     box = page.locator(".st-key-gs_changes_box")
-    first = max(answer.changes, key=lambda c: c.cost)
+    first = max(answer.changes, key=lambda c: c.weighted_change)
     expect(box.locator('[data-testid="glide-cell-0-0"]')).to_have_text(package.name("indicator", first.indicator, "zh"))
-    expect(box.locator('[data-testid="glide-cell-1-0"]')).to_have_text(first.text)
+    expect(box.locator('[data-testid="glide-cell-1-0"]')).to_have_text(change_text(first.text, "zh"))
     expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)
     expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
     screenshot(page, "-goalseek")
@@ -71,3 +74,45 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(page: Page, app_url, pa
         if change.text.endswith("%") and float(change.text[:-1]).is_integer():
             expect(slider_of(page, change.indicator, package)).to_have_attribute("aria-valuetext", change.text)
     screenshot(page)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("width", [1024, 1400])
+def test_how_sure_the_answers_are_reads_at_both_widths(page: Page, app_url, package, screenshot, lang, width):
+    """Issue 11: the goal-seek verdict with its margin and chance, robustness's plain sentences
+    first, and the glossary one click away on each analysis tab, at 1024 and 1400 px."""
+    page.set_viewport_size({"width": width, "height": 900})
+    start = _blank(package)
+    baseline = run_scenario(package, start)
+    zone = list(baseline.ranking().index)[-1]
+    rank = int(baseline.scored.ranks[zone])
+    open_app(page, app_url, f"?z={zone}" + ("" if lang == "zh" else "&lang=en"))
+
+    open_tab(page, "tab_goalseek", lang)
+    page.locator(".st-key-w_gs_run").get_by_role("button", name=t("gs_run", lang)).click()
+    answer = goal_seek(package, zone, f"rank:{max(1, rank - 1)}", scenario=start, whole_percent=True)
+    _, verdict = goal_seek_verdict(answer, package, lang)
+    expect(page.locator(".st-key-gs_verdict")).to_contain_text(verdict)
+    if answer.reached:
+        expect(page.get_by_test_id("stMetricLabel").filter(has_text=text("sure.metric_chance", lang))).to_be_visible()
+    page.locator(".st-key-gs_verdict").evaluate("element => element.scrollIntoView()")  # verdict and metrics
+    screenshot(page, "-goalseek")
+
+    open_tab(page, "tab_robustness", lang)
+    draws = page.get_by_role("spinbutton", name=t("rb_draws", lang))
+    draws.fill("2000")
+    draws.press("Enter")
+    page.locator(".st-key-w_rb_run").get_by_role("button", name=t("rb_run", lang)).click()
+    report = robustness(package, start, draws=2_000, seed=1, sigma=0.05)
+    sentences = page.locator(".st-key-rb_sentences")
+    for sentence in robustness_sentences(report, package, lang):
+        expect(sentences).to_contain_text(sentence)
+    sentences.evaluate("element => element.scrollIntoView()")
+    screenshot(page, "-robustness")
+    glossary = page.get_by_test_id("stExpander").filter(has_text=text("sure.glossary", lang))
+    glossary.locator("summary").click()
+    expect(glossary).to_contain_text(text("glossary.bootstrap_means", lang))
+    screenshot(page, "-glossary")
+
+    open_tab(page, "tab_levers", lang)
+    expect(page.get_by_test_id("stExpander").filter(has_text=text("sure.glossary", lang))).to_have_count(1)

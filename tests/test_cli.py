@@ -12,6 +12,7 @@ import csv
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 from dataclasses import replace
@@ -22,6 +23,8 @@ import pytest
 import sim
 from sim.data import load_package
 from sim.engine import run_scenario
+from sim.provenance import provenance_line
+from sim.report import text_width
 from sim.scenario import load_scenario
 
 TESTS_DIR = Path(__file__).resolve().parent
@@ -204,3 +207,116 @@ def test_an_integer_of_5000_digits_on_the_command_line_is_exit_2():
 def test_a_deeply_nested_data_package_is_exit_2(tmp_path):
     done = cli("score", "--data", str(TESTS_DIR / "broken_packages" / "deeply_nested_method"))
     assert done.returncode == 2 and "nested more than 50 levels" in done.stderr
+
+
+# ----------------------------------------------------------------------------- issue 11
+
+
+@pytest.mark.parametrize("zone", ["江苏苏南", "Sunan", "SUNAN", "Southern Jiangsu", "苏南", "southern jiangsu (sunan)"])
+def test_zones_by_any_name(zone):
+    data = json.loads(ok("levers", "--zone", zone, "--format", "json"))
+    assert data["zone"] == "sunan"
+
+
+def test_goal_seek_takes_a_zone_by_name_too():
+    data = json.loads(ok("goal-seek", "--zone", "江苏苏南", "--target", "rank:3", "--year", "2020", "--format", "json"))
+    assert data["zone"] == "sunan"
+
+
+def test_an_unknown_zone_is_said_with_a_suggestion():
+    done = cli("levers", "--zone", "Sunnan", "--lang", "en")
+    assert done.returncode == 2 and "unknown zone 'Sunnan'; did you mean 'sunan'?" in done.stderr
+    done = cli("levers", "--zone", "Mars", "--lang", "zh")
+    assert done.returncode == 2 and "未知示范区 'Mars'" in done.stderr and "'sunan'" in done.stderr
+
+
+def test_help_is_plain_text():
+    done = cli("--help")
+    assert done.returncode == 0 and "``" not in done.stdout and "python -m sim" not in done.stdout
+    assert "zonesim" in done.stdout and "compare" in done.stdout
+
+
+def _columns(rule: str) -> list[int]:
+    """Start column (terminal width) of each column, from the table's rule line."""
+    return [match.start() for match in re.finditer(r"-+", rule)]
+
+
+def _starts_at(row: str, columns: list[int]) -> bool:
+    """Whether each column of ``row`` begins exactly at its start (measured with text_width),
+    after the two spaces that separate columns."""
+    for start in columns[1:]:
+        width = 0
+        for index, character in enumerate(row):
+            if width == start:
+                if row[index - 2:index] != "  ":
+                    return False
+                break
+            width += text_width(character)
+        else:
+            return width <= start  # the row ends before this (blank) column
+        if width != start:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_compare_columns_line_up_with_arrows_and_chinese(lang):
+    paths = [str(SCENARIOS_DIR / name) for name in ("sunan_catch_up.yaml", "more_core_zones_2019.yaml",
+                                                    "unicorn_training_camp.yaml", "g42_talent_corridor.yaml")]
+    out = ok("compare", *paths, "--lang", lang)
+    header, rule, *rows = out.split("\n\n")[0].splitlines()
+    columns = _columns(rule)
+    assert len(columns) == 1 + 2 + len(paths)  # zone, baseline 2019 and 2020, each scenario
+    assert any("▲" in row for row in rows) and any("▼" in row for row in rows)
+    for row in [header, *rows]:
+        assert _starts_at(row, columns), row
+    # Inside each scenario's column the fields line up too: the rank's "#" and the arrow.
+    for marker in ("#", "▲▼–"):
+        for start, end in zip(columns[3:], [*columns[4:], 10**6]):
+            places = set()
+            for row in rows:
+                width = 0
+                for character in row:
+                    if start <= width < end and character in marker:
+                        places.add(width)
+                        break
+                    width += text_width(character)
+            assert len(places) == 1, (marker, places)
+
+
+def test_run_shows_the_gap_to_the_zone_above_in_every_format(shipped):
+    path = str(SCENARIOS_DIR / "sunan_catch_up.yaml")
+    result = run_scenario(shipped, load_scenario(path, shipped))
+    ranking = result.ranking()
+    data = json.loads(ok("run", path, "--format", "json"))
+    gaps = [z["gap_to_next"] for z in data["zones"]]
+    assert gaps[0] is None and all(g >= 0 for g in gaps[1:])
+    scores = [z["score"] for z in data["zones"]]
+    assert gaps[1:] == pytest.approx([a - b for a, b in zip(scores, scores[1:])], abs=1e-12)
+    rows = list(csv.DictReader(io.StringIO(ok("run", path, "--format", "csv"))))
+    assert rows[0]["gap_to_next"] == "" and float(rows[1]["gap_to_next"]) == pytest.approx(gaps[1], abs=1e-12)
+    table = ok("run", path, "--lang", "en")
+    second = ranking.index[1]
+    line = next(r for r in table.splitlines() if shipped.name("zone", second, "en") in r and "(#" in r)
+    assert f"{ranking.at[second, 'gap_to_next']:.2f}" in line
+
+
+def test_every_table_and_csv_carries_the_provenance_line(shipped, three):
+    path = str(SCENARIOS_DIR / "sunan_catch_up.yaml")
+    line_en, line_zh = provenance_line(shipped, "en"), provenance_line(shipped, "zh")
+    assert "reconstructed" in line_en and "not official statistics" in line_en and "重建" in line_zh
+    assert ok("run", path).rstrip().endswith(line_en)
+    assert ok("score", "--lang", "zh").rstrip().endswith(line_zh)
+    assert line_en in ok("compare", *THREE_PATHS)
+    for args in (["run", path], ["compare", *THREE_PATHS]):
+        rows = list(csv.DictReader(io.StringIO(ok(*args, "--format", "csv"))))
+        assert {row["data_note"] for row in rows} == {line_en}
+        rows = list(csv.DictReader(io.StringIO(ok(*args, "--format", "csv", "--lang", "zh"))))
+        assert {row["data_note"] for row in rows} == {line_zh}
+
+
+def test_the_wrapper_script_runs_zonesim():
+    done = subprocess.run([str(REPO_ROOT / "scripts" / "zonesim"), "score", "--lang", "en", "--format", "json"],
+                          capture_output=True, text=True, encoding="utf-8", timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["scenario"] == "baseline"

@@ -9,6 +9,9 @@ the command line must report it with exit status 2 and no traceback.
 
 from __future__ import annotations
 
+import csv
+import dataclasses
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -252,3 +255,48 @@ def test_a_large_package_is_checked_row_by_row_like_a_small_one(tmp_path):
     assert "baseline.csv: line 23: zone z0010, indicator b, year 2020: value '1_000' is not a number" in problems[1]
     assert "line 4001: a second value for zone z0100, indicator a, year 2020 (first on line 202)" in problems[2]
     assert "zone z1500, year 2020: value missing for a" in problems[3]
+
+
+# ----------------------------------------------------------------------------- names, units (issue 11)
+
+
+def test_a_zone_is_found_by_its_id_in_any_case_and_by_every_name(shipped):
+    for zone in shipped.zone_ids:
+        names = [zone, zone.upper(), *(shipped.name("zone", zone, lang, short) for lang in ("zh", "en")
+                                       for short in (False, True))]
+        for name in names:
+            assert shipped.zone_id(name) == zone, name
+            assert shipped.zone_id(f"  {name.lower()}  ") == zone, name
+    assert shipped.zone_id("Southern Jiangsu") == shipped.zone_id("Sunan") == "sunan"
+    assert shipped.zone_id("Wuhan East Lake") == "donghu"
+    assert shipped.zone_id("Mars") is None and shipped.zone_id("") is None and shipped.zone_id(None) is None
+
+
+def test_a_name_two_zones_share_names_neither(tiny_package):
+    zones = tiny_package.zones.copy()
+    zones["short_en"] = "Twin"  # every zone's short name the same
+    package = dataclasses.replace(tiny_package, zones=zones)
+    assert package.zone_id("Twin") is None
+    for zone in package.zone_ids:
+        assert package.zone_id(zone) == zone  # ids still work
+
+
+def test_units_and_short_names_in_each_language_with_fallbacks(shipped, tiny_package):
+    assert shipped.unit("rd_spending", "zh") == "亿元" and shipped.unit("rd_spending", "en") == "100m CNY"
+    assert shipped.unit("rd_intensity", "zh") == "%"
+    assert shipped.name("zone", "sunan", "zh", short=True) == "苏南"
+    assert shipped.name("zone", "sunan", "en", short=True) == "Sunan"
+    # A package without the optional columns: the unit as written, the full name.
+    indicator = tiny_package.indicator_ids[0]
+    assert "unit_zh" not in tiny_package.indicators.columns
+    assert tiny_package.unit(indicator, "zh") == tiny_package.indicators.at[indicator, "unit"]
+    zone = tiny_package.zone_ids[0]
+    assert tiny_package.name("zone", zone, "zh", short=True) == tiny_package.name("zone", zone, "zh")
+
+
+def test_the_shipped_unit_columns_say_the_same_unit_as_unit():
+    # `unit` keeps both words ("100m CNY (亿元)"); the language columns split them.
+    rows = list(csv.DictReader(io.StringIO((SHIPPED_DATA / "indicators.csv").read_text(encoding="utf-8"))))
+    for row in rows:
+        assert row["unit_zh"] and row["unit_en"]
+        assert row["unit_zh"] in row["unit"] or row["unit"] == row["unit_en"] or row["unit_en"] in row["unit"], row

@@ -23,6 +23,7 @@ from sim.excel import (
     package_to_workbook,
     template_workbook,
 )
+from sim.provenance import provenance_line
 from sim.scenario import baseline_scenario, scenario_from_dict
 from sim.uploads import package_from_upload
 
@@ -145,7 +146,7 @@ def test_missing_sheet_and_column_are_named(shipped_workbook):
     message = _message(_edit(shipped_workbook, drop="groups"))
     assert "groups" in message and "missing" in message
     message = _message(_edit(shipped_workbook, {("zones", "C1"): "english"}))
-    assert "sheet 'zones'" in message and "missing column(s) name_en" in message
+    assert "sheet 'zones'" in message and "missing column name_en" in message
 
 
 def test_values_without_a_header_and_blank_method_keys_are_named(shipped_workbook):
@@ -212,7 +213,7 @@ def test_missing_and_unexpected_files_are_named():
     with pytest.raises(DataError) as info:
         package_from_upload(files, "upload")
     message = str(info.value)
-    assert "missing file(s) baseline.csv" in message and "notes.txt: unexpected file" in message
+    assert "missing file baseline.csv" in message and "notes.txt: unexpected file" in message
 
 
 def test_bad_csv_upload_names_file_and_line():
@@ -253,7 +254,10 @@ def test_comparison_workbook_keeps_full_precision(shipped):
          "interventions": [{"zone": shipped.zone_ids[-1], "indicator": "unicorns", "by": 7}]}, shipped))
     data = comparison_workbook([base, other], shipped, "zh")
     frames = pd.read_excel(io.BytesIO(data), sheet_name=None)
-    assert list(frames) == ["comparison", "scenarios"]
+    # The first sheet says where the numbers come from (issue 11: the caveat travels).
+    assert list(frames) == ["说明", "comparison", "scenarios"]
+    about = pd.read_excel(io.BytesIO(data), sheet_name="说明", header=None)[0].tolist()
+    assert about == [provenance_line(base, "zh")] and "不是官方统计数据" in about[0]
     long = frames["comparison"]
     assert len(long) == 2 * len(shipped.zone_ids)
     row = long[(long["scenario"] == "more unicorns") & (long["zone"] == shipped.zone_ids[-1])].iloc[0]
@@ -350,3 +354,18 @@ def test_a_name_with_a_control_character_cannot_break_a_workbook(shipped):
     odd = dataclasses.replace(result, scenario=dataclasses.replace(result.scenario, name="evil\x1bname"))
     workbook = comparison_workbook([odd], shipped, "en")
     assert _text_cells(workbook, "evil\\x1bname")
+
+
+def test_a_package_workbook_opens_with_the_provenance_and_reads_back(shipped, tiny_package):
+    for readme in (True, False):
+        data = package_to_workbook(shipped, readme=readme)
+        book = load_workbook(io.BytesIO(data), read_only=True)
+        assert book.sheetnames[0] == "readme"
+        lines = [row[0] for row in book["readme"].iter_rows(values_only=True)]
+        assert lines[:2] == [provenance_line(shipped, "zh"), provenance_line(shipped, "en")]
+        again = package_from_workbook(data)
+        assert (again.score(2020).scores == shipped.score(2020).scores).all()
+    # A package of the user's own: its sources, as its file writes them.
+    lines = [row[0] for row in load_workbook(io.BytesIO(package_to_workbook(tiny_package)), read_only=True)["readme"]
+             .iter_rows(values_only=True)]
+    assert lines[0].startswith("数据来源：") and "重建" not in lines[0]

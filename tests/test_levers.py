@@ -177,3 +177,44 @@ def test_lever_chart_builders(pkg3):
     heat = charts.levers_heatmap(lever_matrix(pkg3, year=2020))
     assert isinstance(heat, alt.Chart)
     assert heat.to_dict()["mark"]["type"] == "rect"
+
+
+# --------------------------------------------------------------------- plain words (issue 11)
+
+
+@pytest.mark.parametrize("zone, sort", [("sunan", "10%"), ("donghu", "1sd"), ("shenzhen", "10%")])
+def test_levers_text_in_chinese_has_no_latin_word_and_opens_with_the_answer(shipped, capsys, zone, sort):
+    from latin import foreign_words
+
+    from sim.analysis.lever_text import top_lever_message
+    from sim.messages import render
+
+    assert cli.main(["levers", "--zone", zone, "--sort", sort, "--lang", "zh"]) == 0
+    text = capsys.readouterr().out
+    assert foreign_words(text) == [], text
+    report = lever_report(shipped, zone, sort_by=sort)
+    assert text.splitlines()[4] == render(top_lever_message(report), "zh", shipped.name)
+    assert "基准" in text.splitlines()[0]  # the baseline by its name, not "baseline"
+
+
+def test_the_top_sentence_names_the_best_lever_and_the_rank_it_gives(shipped):
+    from sim.analysis.lever_text import top_lever_message
+
+    report = lever_report(shipped, "sunan")
+    best = report.table.index[0]
+    sentence = top_lever_message(report).render("en", shipped.name)
+    assert shipped.name("indicator", best, "en") in sentence
+    assert f"+{report.table.at[best, 'gain_10%']:.3f} points" in sentence
+
+
+def test_steps_never_print_in_exponent_form(shipped):
+    report = lever_report(shipped, "sunan")
+    for step in STEPS:
+        assert not any("e+" in text or "e-" in text for text in report.table[f"step_{step}"]), step
+
+
+def test_cli_csv_headers_follow_the_language(shipped, capsys):
+    assert cli.main(["levers", "--zone", "sunan", "--format", "csv", "--lang", "zh"]) == 0
+    header = capsys.readouterr().out.splitlines()[0].split(",")
+    assert header[:5] == ["示范区代码", "示范区", "指标代码", "指标", "权重"]
+    assert "得分增益（+10%）" in header and "得分增益（+1 标准差）" in header

@@ -82,7 +82,7 @@ def test_a_failed_save_leaves_the_old_file_intact(tmp_path, package, monkeypatch
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", full_disk)
-    with pytest.raises(SimError, match="No space left on device"):
+    with pytest.raises(SimError, match="no space left on the disk"):
         save_scenario(scenario, path, force=True)
     assert path.read_text() == VALID
     assert [p.name for p in tmp_path.iterdir()] == ["mine.yaml"], "the temporary file was not cleaned up"
@@ -274,7 +274,7 @@ def test_an_unreadable_data_file_is_a_data_error(tiny_package_dir, monkeypatch):
         return real_open(self, *args, **kwargs)
 
     monkeypatch.setattr(Path, "open", refuse)
-    with pytest.raises(DataError, match="baseline.csv: cannot read the file \\(Permission denied\\)"):
+    with pytest.raises(DataError, match="baseline.csv: cannot read the file \\(permission denied\\)"):
         load_package(tiny_package_dir)
 
 

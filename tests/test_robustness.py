@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,9 @@ from sim import cli
 from sim.analysis.robustness import ordinal_ranks
 from sim.analysis.robustness import ProgressBar, robustness, simulate, weight_stability
 from sim.engine import run_scenario
+from sim.analysis.wording import chance
 from sim.errors import UsageError
+from sim.messages import render
 from sim.method.entropy import entropy_weights, normalize
 from sim.scenario import baseline_scenario, load_scenario
 
@@ -165,6 +168,7 @@ def test_cli_robustness(shipped, capsys):
     assert cli.main(["robustness", "--draws", "200", "--seed", "1", "--year", "2019"]) == 0
     text = capsys.readouterr().out
     assert "P(#1)" in text and "bootstrap" in text
+    assert text.splitlines()[2].endswith("chance of rank 1")  # the plain sentences come first
 
 
 @pytest.mark.parametrize(
@@ -234,3 +238,71 @@ def test_bootstrap_in_chunks_gives_the_same_weights(shipped):
     finally:
         core.BOOTSTRAP_CHUNK = chunked_at
     assert np.array_equal(whole["bootstrap"], chunked["bootstrap"])
+
+
+# --------------------------------------------------------------------- plain words (issue 11)
+
+
+def _percent_in(sentence: str) -> list[str]:
+    return re.findall(r"[<>]?\d+ %", sentence)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_plain_sentence_of_each_zone_is_the_report_s_probability(shipped, lang):
+    report = robustness(shipped, load_scenario(SCENARIO, shipped), draws=3_000, seed=2, bootstrap=0)
+    sentences = [render(s, lang, shipped.name) for s in report.sentences()]
+    zones = list(report.rank.sort_values(kind="stable").index)
+    assert len(sentences) == len(zones)
+    for zone, sentence in zip(zones, sentences):
+        rank = int(report.rank[zone])
+        p = float(report.rank_probabilities.at[zone, rank])
+        assert sentence.startswith(shipped.name("zone", zone, lang))
+        assert f"第 {rank} 名的概率 {chance(p)}" in sentence if lang == "zh" else f"{chance(p)} chance of rank {rank}" in sentence
+        # the whole-percent text is the probability rounded (never 0 % or 100 % unless it is)
+        shown = _percent_in(sentence)[0]
+        if shown[0] not in "<>":
+            assert abs(int(shown.split()[0]) - 100 * p) <= 0.5
+        else:
+            assert 0 < p < 0.005 or 0.995 < p < 1
+        beats = chance(float(report.p_beats_baseline[zone])) if report.baseline_rank[zone] > 1 else \
+            chance(float(report.p_not_worse[zone]))
+        assert beats in _percent_in(sentence)[1:]
+    # the JSON carries the same sentence per zone
+    data = report.to_dict(lang, shipped.name)
+    assert [z["sentence"] for z in data["zones"]] == sentences
+
+
+def test_the_most_likely_rank_is_named_when_it_is_another_one(pkg3):
+    from dataclasses import replace
+
+    report = robustness(pkg3, year=2020, draws=100, seed=1, bootstrap=0)
+    leader, second, third = report.rank.sort_values().index
+    odd = pd.DataFrame([[0.3, 0.7, 0.0], [0.7, 0.3, 0.0], [0.0, 0.0, 1.0]], index=[leader, second, third],
+                       columns=report.rank_probabilities.columns)
+    report = replace(report, rank_probabilities=odd)
+    assert report.zone_sentence(leader).render("en") == f"{leader}: 30 % chance of rank 1; most likely rank 2 (70 %)"
+    assert report.zone_sentence(leader).render("zh", pkg3.name) == \
+        f"{pkg3.name('zone', leader, 'zh')} 第 1 名的概率 30 %；最可能的名次是第 2 名（70 %）"
+    assert report.zone_sentence(third).render("en") == f"{third}: 100 % chance of rank 3"
+
+
+def test_robustness_text_opens_with_the_sentences_and_speaks_chinese(shipped, capsys):
+    from latin import foreign_words
+
+    args = ["robustness", str(SCENARIO), "--draws", "400", "--seed", "1", "--bootstrap", "50", "--concentration",
+            "300", "--vary-score-normalization", "all", "--sigma-for", "vc_investment=20%", "--lang", "zh"]
+    assert cli.main(args) == 0
+    text = capsys.readouterr().out
+    report = robustness(shipped, load_scenario(SCENARIO, shipped), draws=400, seed=1, bootstrap=50,
+                        concentration=300, score_normalizations="all", sigma_by={"vc_investment": 0.2})
+    lines = text.splitlines()
+    assert lines[2:2 + len(report.zones)] == [render(s, "zh", shipped.name) for s in report.sentences()]
+    assert foreign_words(text) == [], text
+    assert "P(#" not in text and "第1名" in text
+
+
+def test_notes_are_messages_with_proper_plurals():
+    from sim.messages import msg
+
+    assert msg("analysis.bootstrap_dropped", count=1) == "1 bootstrap resample had every column constant and was dropped"
+    assert msg("analysis.bootstrap_dropped", count=2).render("zh") == "2 次自助法重抽样中每一列都是常数，已舍弃"

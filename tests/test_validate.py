@@ -11,24 +11,29 @@ from pathlib import Path
 
 import pytest
 
+from names import as_read
+
 from sim.cli import main
+from sim.data import load_package
 
 TESTS = Path(__file__).resolve().parent
 CORPUS = TESTS / "failing_runs"
 #: Files checked against another package than the shipped one.
 PACKAGE_OF = {"every_indicator_constant.yaml": TESTS / "packages" / "analysis3x3"}
-#: Words each message must contain (besides the file name).
+#: Words each message must contain (besides the file name); ``{id}`` reads as a name (tests/names.py).
 WORDS = {
     "share_above_100_via_link.yaml": [
-        "link rd_spending -> rd_intensity (data, elasticity 1) for sunan", "interventions[0] (line 5)",
-        "rd_intensity = 107.66 is above its maximum 100"],
+        "link {rd_spending} -> {rd_intensity} (data, elasticity 1) for {sunan}", "interventions[0] (line 5)",
+        "{rd_intensity} = 107.66 is above its maximum 100"],
     "scenario_link_pushes_a_share_over_100.yaml": [
-        "link unicorns -> high_tech_revenue_share (scenario, elasticity 10)", "interventions[0] (line 5)",
-        "high_tech_revenue_share = 585.31 is above its maximum 100"],
+        "link {unicorns} -> {high_tech_revenue_share} (scenario, elasticity 10)", "interventions[0] (line 5)",
+        "{high_tech_revenue_share} = 585.31 is above its maximum 100"],
     "later_intervention_pushes_over.yaml": [
-        "interventions[1] (line 8): rd_staff_share by +20% for sunan", "rd_staff_share = 108 is above its maximum 100"],
-    "negative_count.yaml": ["interventions[0] (line 5): unicorns by -20 for donghu", "unicorns = -18 is below its minimum 0"],
-    "growth_below_minus_100.yaml": ["interventions[0] (line 5)", "tax_growth = -190.31 is below its minimum -100"],
+        "interventions[1] (line 8): {rd_staff_share} by +20% for {sunan}",
+        "{rd_staff_share} = 108 is above its maximum 100"],
+    "negative_count.yaml": ["interventions[0] (line 5): {unicorns} by -20 for {donghu}",
+                            "{unicorns} = -18 is below its minimum 0"],
+    "growth_below_minus_100.yaml": ["interventions[0] (line 5)", "{tax_growth} = -190.31 is below its minimum -100"],
     "beyond_tool_range.yaml": ["interventions[1] (line 8)", "out of the range this tool handles"],
     "every_indicator_constant.yaml": [
         "every indicator has the same value for every zone (year 2020)", "caused by interventions[0] (line 6)"],
@@ -52,7 +57,7 @@ def test_validate_refuses_what_run_refuses_with_the_same_message(name, capsys):
     assert run_error.startswith("error: ") and "Traceback" not in run_error
     message = run_error[len("error: "):].rstrip("\n")
     assert message.startswith(path)
-    for word in WORDS[name]:
+    for word in as_read(WORDS[name], load_package(PACKAGE_OF.get(name))):
         assert word in message, (word, message)
 
     assert main(["validate", path, *_data(name)]) == 2

@@ -8,6 +8,7 @@ import streamlit as st
 
 from sim.data import DataPackage
 from sim.i18n import escape_markdown, t
+from sim.messages import render
 from sim.scenario import Scenario, dump_scenario
 
 
@@ -20,8 +21,9 @@ def is_stale(entry: dict[str, Any], package: DataPackage, scenario: Scenario) ->
     return entry["data"] != package.digest or entry["start"] != dump_scenario(scenario)
 
 
-def notes_expander(notes, lang: str) -> None:
+def notes_expander(notes, lang: str, names=None) -> None:
+    """The notes (and warnings) of an answer, in ``lang``, zones and indicators by name with ``names``."""
     if notes:
         with st.expander(t("notes", lang) + f" ({len(notes)})"):
             for note in notes:
-                st.caption(escape_markdown(note))
+                st.caption(escape_markdown(render(note, lang, names)))

@@ -1,5 +1,7 @@
 """The Goal-seek tab: the least change that reaches a rank, overtakes a rival or reaches a score.
 
+The answer opens with its verdict, margin and how sure it is (the chance that the target
+still holds under data noise; "too close to call" shows as a warning), then the changes.
 It runs only when its button is pressed and keeps its answer in the model with the
 scenario it started from, so switching tabs or moving a slider never recomputes it
 and a changed scenario marks it stale. "Load into the sliders" is an edit like
@@ -19,10 +21,12 @@ from sim.analysis.goalseek import (
     GoalSeekResult,
     goal_seek,
 )
+from sim.analysis.goalseek import Target
 from sim.analysis.views import (
     default_rival,
     display_names,
     found_scenario,
+    goal_seek_chance,
     goal_seek_changes_frame,
     goal_seek_ranking_frame,
     goal_seek_verdict,
@@ -32,15 +36,18 @@ from sim.analysis.views import (
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
+from sim.messages import text
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import is_stale, notes_expander, started_from
 from ui.common import scenario_caption, show_error, zone_picker
+from ui.glossary import glossary_expander
 from ui.state import TabContext, commit, on_click, pref_widget, state
 
 
 def render(ctx: TabContext) -> None:
     package, scenario, lang, prefs = ctx.package, ctx.scenario, ctx.lang, ctx.state.prefs
     st.caption(escape_markdown(t("gs_intro", lang)))
+    glossary_expander(lang, ("total_change", "margin", "sure"))
     scenario_caption(ctx)
     names = display_names(package, lang)
     zone = zone_picker(ctx, help_key="analysis_zone_help")
@@ -58,8 +65,9 @@ def render(ctx: TabContext) -> None:
     rival = prefs.get("gs_rival") if prefs.get("gs_rival") in rivals else default_rival(start, zone)
     score = prefs.get("gs_score", float(min(100, round(float(start.scored.scores[zone])) + 5)))
     if kind == "rank":
-        b.number_input(t("gs_rank", lang), min_value=1, max_value=len(package.zone_ids), step=1,
-                       **pref_widget("gs_rank", rank, lang))
+        b.selectbox(t("gs_rank", lang), list(range(1, len(package.zone_ids) + 1)),
+                    format_func=lambda k: target_label(Target("rank", rank=k), lang),
+                    **pref_widget("gs_rank", rank, lang))
     elif kind == "overtake":
         b.selectbox(t("gs_rival", lang), rivals, format_func=names.get, **pref_widget("gs_rival", rival, lang, options=rivals))
     else:
@@ -102,19 +110,27 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
         st.caption(escape_markdown(t("gs_is_current", lang)))
     elif is_stale(entry, package, scenario):
         st.warning(escape_markdown(t("gs_stale", lang)))
-    level, text = goal_seek_verdict(answer, package, lang)
+    level, verdict = goal_seek_verdict(answer, package, lang)
     with st.container(key="gs_verdict"):
-        getattr(st, level)(escape_markdown(text))
+        getattr(st, level)(escape_markdown(verdict))
     start = answer.start.scenario
     st.caption(escape_markdown(t(
         "gs_for", lang, zone=names.get(answer.zone, answer.zone), target=target_label(answer.target, lang, names),
         year=answer.scenario.year, scenario=start.name_zh if lang == "zh" and start.name_zh else start.name,
         evaluations=f"{answer.evaluations:,}", seconds=f"{answer.seconds:.1f}")))
+    # Two rows of three, so that every number shows whole at 1024 px: the answer, then how sure it is.
     a, b, c = st.columns(3)
     a.metric(t("gs_metric_rank", lang), f"{answer.rank_before} → {answer.rank_after}")
-    b.metric(t("gs_metric_score", lang), f"{answer.score_before:.2f} → {answer.score_after:.2f}",
+    b.metric(t("gs_metric_score", lang), f"{answer.score_after:.2f}",
              delta=f"{answer.score_after - answer.score_before:+.2f}")
-    c.metric(t("gs_metric_cost", lang), f"{answer.cost:.2f}")
+    c.metric(t("gs_metric_cost", lang), f"{answer.total_change:.2f}", help=text("sure.metric_total_help", lang))
+    confidence = answer.confidence
+    a, b, _ = st.columns(3)
+    a.metric(text("sure.metric_margin", lang), f"{answer.margin:.2f}", help=text("sure.metric_margin_help", lang))
+    if confidence is not None:
+        b.metric(text("sure.metric_chance", lang), goal_seek_chance(answer),
+                 help=text("sure.metric_chance_help", lang, sigma=f"{100 * confidence.sigma:g} %",
+                           draws=f"{confidence.draws:,}"))
     if answer.changes:
         st.subheader(t("gs_changes", lang))
         with st.container(key="gs_changes_box"):
@@ -131,5 +147,7 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
         right.altair_chart(goal_seek_changes_chart(answer, names, lang), width="stretch")
     st.subheader(t("gs_ranking", lang))
     with st.container(key="gs_ranking_box"):
-        st.dataframe(goal_seek_ranking_frame(answer, package, lang), hide_index=True, width="stretch")
-    notes_expander(list(answer.notes) + list(answer.result.warnings), lang)
+        frame = goal_seek_ranking_frame(answer, package, lang)
+        gap = text("analysis.col_gap", lang)  # the last zone has no next one: a dash, not "None"
+        st.dataframe(frame.style.format("{:.2f}", subset=[gap], na_rep="–"), hide_index=True, width="stretch")
+    notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)

@@ -1,4 +1,7 @@
-"""The Levers tab: which indicator moves the chosen zone most for a given step (bar chart, heatmap, table)."""
+"""The Levers tab: which indicator moves the chosen zone most for a given step.
+
+It opens with the answer in one sentence (the command line's words), then the bar chart,
+the heatmap and the table; the glossary explains the steps and min-max's "no credit"."""
 
 from __future__ import annotations
 
@@ -8,13 +11,14 @@ import streamlit as st
 
 from sim.analysis.charts import levers_bar_chart, levers_heatmap
 from sim.analysis.levers import STEPS, LeverReport, lever_matrix, lever_report
-from sim.analysis.views import display_names, lever_flags, lever_frame, top_lever
+from sim.analysis.views import display_names, lever_flags, lever_frame, top_lever, top_lever_sentence
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import notes_expander
 from ui.common import scenario_caption, show_error, zone_picker
+from ui.glossary import glossary_expander
 from ui.state import TabContext, pref_widget
 
 
@@ -28,6 +32,7 @@ def _levers_cached(_package: DataPackage, _scenario: Scenario, digest: str, text
 def render(ctx: TabContext) -> None:
     package, scenario, lang = ctx.package, ctx.scenario, ctx.lang
     st.caption(escape_markdown(t("lv_intro", lang)))
+    glossary_expander(lang, ("lever", "no_credit", "sd"))
     scenario_caption(ctx)
     names = display_names(package, lang)
     left, right = st.columns([3, 2])
@@ -43,20 +48,16 @@ def render(ctx: TabContext) -> None:
         return
     step_label = t(f"step_{sort_by}", lang)
     st.markdown(escape_markdown(t("lv_now", lang, zone=names[zone], rank=report.rank, score=f"{report.score:.2f}")))
-    best = top_lever(report)
     with st.container(key="lv_top"):
-        if best is None:
-            st.info(escape_markdown(t("lv_top_none", lang)))
-        else:
-            row = report.table.loc[best]
-            st.success(escape_markdown(t("lv_top", lang, indicator=names[best], step=step_label,
-                                         gain=f"{row[f'gain_{sort_by}']:.3f}", rank=int(row[f"rank_{sort_by}"]))))
+        show = st.info if top_lever(report) is None else st.success
+        show(escape_markdown(top_lever_sentence(report, package, lang)))
     flags = lever_flags(report)
     no_credit = [names[i] for i in flags.index[flags["stays_last"]]]
     if no_credit:
         st.warning(escape_markdown(t("lv_no_credit", lang, items="、".join(no_credit) if lang == "zh"
                                      else ", ".join(no_credit))))
-    helping = [t("lv_helps_item", lang, indicator=names[i], zones=", ".join(names[z] for z in row["helps"]))
+    separator = "、" if lang == "zh" else ", "
+    helping = [t("lv_helps_item", lang, indicator=names[i], zones=separator.join(names[z] for z in row["helps"]))
                for i, row in flags.iterrows() if row["helps"]]
     if helping:
         with st.expander(escape_markdown(t("lv_helps", lang, n=len(helping)))):
@@ -69,4 +70,4 @@ def render(ctx: TabContext) -> None:
     st.subheader(t("lv_table", lang))
     with st.container(key="lv_table_box"):
         st.dataframe(lever_frame(report, package, lang), hide_index=True, width="stretch")
-    notes_expander(report.notes, lang)
+    notes_expander(report.notes, lang, package.name)

@@ -1,5 +1,7 @@
 """The Robustness tab: Monte Carlo rank probabilities and weight stability of the current scenario.
 
+The report opens with one plain sentence per zone ("江苏苏南 第 3 名的概率 62 %", the
+library's own words), then the charts and tables; the technical terms are in the glossary.
 It runs only when its button is pressed (with a progress bar) and keeps its report in
 the model with the scenario it started from, marked stale when the scenario changes.
 """
@@ -22,15 +24,18 @@ from sim.analysis.views import (
     VARY_CHOICES,
     display_names,
     robustness_frame,
+    robustness_sentences,
     vary_normalizations,
     weight_stability_frame,
 )
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
+from sim.messages import text
 from sim.scenario import Scenario
 from ui.analysis import is_stale, notes_expander, started_from
 from ui.common import scenario_caption, show_error
+from ui.glossary import glossary_expander
 from ui.state import TabContext, commit, pref_widget, state
 
 #: The inputs: (name, default, number_input options).
@@ -45,6 +50,7 @@ INPUTS = (
 def render(ctx: TabContext) -> None:
     package, scenario, lang, prefs = ctx.package, ctx.scenario, ctx.lang, ctx.state.prefs
     st.caption(escape_markdown(t("rb_intro", lang)))
+    glossary_expander(lang, ("monte_carlo", "noise", "bootstrap"))
     scenario_caption(ctx)
     cols = st.columns([2, 2, 2, 2, 3])
     for column, (name, default, options) in zip(cols, INPUTS):
@@ -77,10 +83,10 @@ def render(ctx: TabContext) -> None:
     if entry is None:
         st.info(t("rb_none_yet", lang))
         return
-    _report(entry, package, scenario, ctx.state.zone, lang)
+    _report(entry, package, scenario, lang)
 
 
-def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, zone: str, lang: str) -> None:
+def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lang: str) -> None:
     report: RobustnessReport = entry["report"]
     names = display_names(package, lang)
     st.divider()
@@ -90,11 +96,12 @@ def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, zon
     st.caption(escape_markdown(t(
         "rb_for", lang, scenario=shown.name_zh if lang == "zh" and shown.name_zh else shown.name, year=report.year,
         draws=f"{report.draws:,}", seed=report.settings["seed"], seconds=f"{report.seconds:.2f}")))
-    zone = zone if zone in report.zones else report.zones[0]
-    if report.p_beats_baseline is not None:
-        st.info(escape_markdown(t("rb_beats", lang, zone=names.get(zone, zone), base=int(report.baseline_rank[zone]),
-                                  rank=int(report.rank[zone]), p=f"{100 * report.p_beats_baseline[zone]:.1f}%")))
-    else:
+    settings = report.settings
+    with st.container(key="rb_sentences"):
+        st.info("\n".join(f"- {escape_markdown(sentence)}" for sentence in robustness_sentences(report, package, lang)))
+    st.caption(escape_markdown(text("sure.sentences_note", lang, sigma=f"{100 * settings['sigma']:g} %",
+                                    draws=f"{report.draws:,}", seed=settings["seed"])))
+    if report.p_beats_baseline is None:
         st.caption(escape_markdown(t("rb_no_scenario", lang)))
     left, right = st.columns([1, 1], gap="large")
     heat = rank_probability_heatmap(report, names, lang) + rank_probability_labels(report, names)
@@ -107,4 +114,4 @@ def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, zon
     st.subheader(t("rb_weights", lang), help=t("rb_weights_help", lang))
     with st.container(key="rb_weights_box"):
         st.dataframe(weight_stability_frame(report, package, lang), hide_index=True, width="stretch")
-    notes_expander(report.notes, lang)
+    notes_expander(report.notes, lang, package.name)

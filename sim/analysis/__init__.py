@@ -6,6 +6,10 @@
 - :mod:`sim.analysis.robustness`: rank probabilities under data noise, weight noise
   and the normalisation choice, and the stability of the entropy weights;
 - :mod:`sim.analysis.options`: values the three share (percentages, ids, seeds);
+- :mod:`sim.analysis.wording`, :mod:`sim.analysis.lever_text`: their text in Chinese or
+  English (the catalogue's ``analysis.yaml`` and ``sure.yaml``), for the command line and
+  the app alike; :mod:`sim.analysis.glossary`: the technical terms in plain words;
+- :mod:`sim.analysis.views`: the app's tables and sentences;
 - :mod:`sim.analysis.charts`: Altair charts for the app's analysis tabs.
 
 Each analysis is a pure core on arrays plus a validating wrapper that takes ids,

@@ -37,6 +37,7 @@ from sim.analysis.options import split_ids
 from sim.data import DataPackage
 from sim.engine import CompiledScenario, analysis_model
 from sim.errors import UsageError
+from sim.messages import Message, NameResolver, Ref, msg, render
 from sim.method.entropy import ranks as competition_ranks
 from sim.scenario import Intervention, Scenario, format_percent
 
@@ -86,7 +87,7 @@ def standard_step(model: CompiledScenario, zone_row: int, column: int, step: str
             amount = max(1.0, math.floor(amount + 0.5))
         intervention = Intervention(zones=(zone,), indicators=(indicator,), amount=sign * amount)
     else:
-        raise UsageError(f"unknown step {step!r}; allowed: {', '.join(STEPS)}")
+        raise UsageError(msg("analysis.step_unknown", step=repr(step), allowed=", ".join(STEPS)))
     new = intervention.new_value(start)
     low, high = model.col_min[column], model.col_max[column]
     bound = high if new > high else low if new < low else None
@@ -98,13 +99,16 @@ def standard_step(model: CompiledScenario, zone_row: int, column: int, step: str
 
 
 def step_text(intervention: Intervention, counts: bool = False) -> str:
-    """Short text of a step: ``+10%``, ``+3`` (counts), ``+28.44``, ``to 100``."""
+    """Short text of a step: ``+10%``, ``+3`` (counts), ``+28.44``, ``+198800`` (4 significant
+    digits, never in exponent form), ``to 100``."""
+    from sim.analysis.wording import significant
+
     if intervention.to is not None:
         return f"to {intervention.to:g}"
     if intervention.percent is not None:
         return format_percent(intervention.percent)
     amount = float(intervention.amount or 0.0)
-    return f"{amount:+.0f}" if counts else f"{amount:+.4g}"
+    return f"{amount:+.0f}" if counts else significant(amount)
 
 
 def step_gains(
@@ -154,7 +158,7 @@ class LeverReport:
         (the indicator's weight change, fraction), ``capped_s``; plus ``weight`` and
         ``zone_value``.
     sort_by : str
-    notes : list of str
+    notes : list of Message
     """
 
     zone: str
@@ -178,7 +182,8 @@ class LeverReport:
         """Indicators whose step also raises some rival's score by 0.005 points or more."""
         return list(self.table.index[self.table[f"helped_rivals_{step}"].map(bool)])
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, lang: str = "en", names: NameResolver | None = None) -> dict[str, Any]:
+        """The report as JSON-ready data; its notes in ``lang`` (names instead of ids with ``names``)."""
         rows = []
         for indicator, row in self.table.iterrows():
             item: dict[str, Any] = {"indicator": indicator, "weight": float(row["weight"]),
@@ -209,7 +214,7 @@ class LeverReport:
             "levers": rows,
             "no_credit": self.no_credit(self.sort_by),
             "helps_rivals": self.helps_rivals(self.sort_by),
-            "notes": list(self.notes),
+            "notes": [render(note, lang, names) for note in self.notes],
         }
 
 
@@ -251,7 +256,7 @@ def lever_report(
     True
     """
     if sort_by not in STEPS:
-        raise UsageError(f"sort by {sort_by!r} is not allowed; allowed: {', '.join(STEPS)}")
+        raise UsageError(msg("analysis.sort_unknown", step=repr(sort_by), allowed=", ".join(STEPS)))
     model = analysis_model(package, scenario, year)
     zone_row = model.zone_row(zone)
     chosen = model.indicators if indicators is None else list(indicators)
@@ -276,8 +281,8 @@ def lever_report(
         record[f"step_{step}"] = text
         record[f"capped_{step}"] = intervention.to is not None
         if not out["valid"][k]:
-            notes.append(f"{indicator}: the step {text} is not possible here ({_why_invalid(model, intervention)}); "
-                         "left blank")
+            notes.append(msg("analysis.step_impossible", indicator=Ref("indicator", indicator), step=text,
+                             why=_why_invalid(model, intervention)))
             for key in ("gain", "rank", "rank_change", "rivals_gain", "weight_change"):
                 record[f"{key}_{step}"] = np.nan
             record[f"helped_rivals_{step}"] = []
@@ -313,7 +318,7 @@ def lever_report(
     )
 
 
-def _why_invalid(model: CompiledScenario, intervention: Intervention) -> str:
+def _why_invalid(model: CompiledScenario, intervention: Intervention) -> list | Message:
     """The engine's own words for a step it refuses (rare: asked only for those)."""
     from dataclasses import replace
 
@@ -325,8 +330,8 @@ def _why_invalid(model: CompiledScenario, intervention: Intervention) -> str:
     try:
         run_scenario(model.package, stepped)
     except SimError as exc:
-        return "; ".join(exc.problems)
-    return "the method cannot score the table"
+        return list(exc.problems)
+    return msg("analysis.step_unscorable")
 
 
 def lever_matrix(
@@ -364,7 +369,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Score gain for a zone of a standard step (+10% and +1 standard deviation across zones) on each "
         "indicator, weights recomputed; flags steps that earn nothing under min-max and steps that help rivals."
     )
-    parser.add_argument("--zone", required=True, help="zone id, e.g. sunan")
+    parser.add_argument("--zone", required=True, help="zone id or name, e.g. sunan")
     parser.add_argument("--scenario", metavar="S.yaml", help="start from this scenario (default: the baseline)")
     parser.add_argument("--year", type=int, help="baseline year (default: the latest; with --scenario: its year)")
     parser.add_argument("--indicators", metavar="ID,ID,...", help="only these indicators (default: all)")
@@ -377,73 +382,35 @@ def command(args: argparse.Namespace) -> int:
 
     package = package_from(args)
     start = starting_scenario(args, package)
-    check_zone(args.zone, package)
-    report = lever_report(package, args.zone, scenario=start, indicators=split_ids(args.indicators), sort_by=args.sort)
+    zone = check_zone(args.zone, package)
+    report = lever_report(package, zone, scenario=start, indicators=split_ids(args.indicators), sort_by=args.sort)
     if args.format == "json":
         from sim.report import to_json
 
-        emit(to_json(report.to_dict()))
+        emit(to_json(report.to_dict(args.lang, package.name)))
     elif args.format == "csv":
-        frame = report.table.copy()
-        for step in STEPS:
-            for key in ("helped_rivals", "rivals_moved"):
-                frame[f"{key}_{step}"] = frame[f"{key}_{step}"].map(" ".join)
-        frame = frame.reset_index()
-        frame.insert(0, "zone", report.zone)
-        emit(frame.to_csv(index=False, lineterminator="\n", float_format="%.17g"))
+        emit(lever_csv(report, package, args.lang))
     else:
+        from sim.analysis.lever_text import lever_table
+
         emit(lever_table(report, package, args.lang))
     return 0
 
 
-def lever_table(report: LeverReport, package: DataPackage, lang: str = "en") -> str:
-    """The report as readable text."""
-    from sim.report import format_table
+def lever_csv(report: LeverReport, package: DataPackage, lang: str = "en") -> str:
+    """The lever table as CSV, one row per indicator, with the zone's and the indicator's names."""
+    from sim.analysis.wording import csv_headers
+    from sim.report import csv_text
 
-    method = report.method
-    weights = method["weights"] if isinstance(method["weights"], str) else "explicit"
-    rows = []
-    for indicator, row in report.table.iterrows():
-        cells = [package.name("indicator", indicator, lang)]
-        flags = []
-        for step in STEPS:
-            gain = row[f"gain_{step}"]
-            if pd.isna(gain):
-                cells += [row[f"step_{step}"], "n/a", ""]
-                continue
-            cells += [row[f"step_{step}"], f"{gain:+.3f}", f"#{int(row[f'rank_{step}'])}"]
-        if row[f"stays_last_{report.sort_by}"]:
-            flags.append("stays last: no credit under min-max")
-        helped = row[f"helped_rivals_{report.sort_by}"]
-        if helped:
-            flags.append("helps " + ", ".join(helped))
-        moved = row[f"rivals_moved_{report.sort_by}"]
-        if moved:
-            flags.append("moves " + ", ".join(moved))
-        if row[f"capped_{report.sort_by}"]:
-            flags.append("capped at the valid range")
-        cells.append("; ".join(flags))
-        rows.append(cells)
-    lines = [
-        f"levers: {package.name('zone', report.zone, lang)}    year: {report.year}    scenario: {report.scenario.name}",
-        f"method: weights from {method['normalization']}, scores on {method['score_normalization']}, "
-        f"weights {weights}, goalposts {method['goalposts']}",
-        f"now: score {report.score:.2f}, rank {report.rank}; gains in points, sorted by the "
-        f"{STEP_LABELS[report.sort_by]} step; 1 sd = sample standard deviation across zones",
-        "",
-        format_table(
-            ["indicator", "+10%", "gain", "rank", "+1 sd", "gain", "rank", f"flags ({STEP_LABELS[report.sort_by]})"],
-            rows,
-            align="lrrrrrrl",
-        ),
-    ]
-    no_credit = report.no_credit(report.sort_by)
-    if no_credit:
-        lines += ["", f"{len(no_credit)} lever(s) earn nothing under min-max because {report.zone} stays last: "
-                  + ", ".join(no_credit)]
-    if report.notes:
-        lines += ["", "Notes"] + [f"  - {n}" for n in report.notes]
-    return "\n".join(lines)
+    frame = report.table.copy()
+    for step in STEPS:
+        for key in ("helped_rivals", "rivals_moved"):
+            frame[f"{key}_{step}"] = frame[f"{key}_{step}"].map(" ".join)
+    frame = frame.reset_index()
+    frame.insert(1, "indicator_name", [package.name("indicator", i, lang) for i in frame["indicator"]])
+    frame.insert(0, "zone_name", package.name("zone", report.zone, lang))
+    frame.insert(0, "zone", report.zone)
+    return csv_text(csv_headers(frame, lang))
 
 
-__all__ = ["LeverReport", "STEPS", "lever_matrix", "lever_report", "standard_step", "step_gains"]
+__all__ = ["LeverReport", "STEPS", "lever_csv", "lever_matrix", "lever_report", "standard_step", "step_gains"]

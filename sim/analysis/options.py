@@ -24,9 +24,9 @@ def parse_percent(text: str | float, what: str) -> float:
     try:
         value = float(number)
     except ValueError:
-        raise UsageError(f"{what}: {text!r} is not a percentage; write e.g. 50%") from None
+        raise UsageError(msg("analysis.not_a_percentage", what=what, text=repr(text))) from None
     if not math.isfinite(value):
-        raise UsageError(f"{what}: {text!r} is not a finite percentage")
+        raise UsageError(msg("analysis.percentage_not_finite", what=what, text=repr(text)))
     return value
 
 

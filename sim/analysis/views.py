@@ -2,8 +2,10 @@
 
 Pure functions of the analysis results (:mod:`sim.analysis.goalseek`,
 :mod:`sim.analysis.levers`, :mod:`sim.analysis.robustness`) and the data package;
-labels come from :mod:`sim.i18n`, zone and indicator names from the package. The
-app only shows what these return, so the tests can check them without Streamlit.
+labels come from the catalogue (:mod:`sim.i18n` for the app's own, ``analysis.yaml``
+and ``sure.yaml`` for what the command line says too), zone and indicator names from
+the package. The app only shows what these return, so the tests can check them
+without Streamlit.
 
 Numbers in the tables are rounded for reading (2 decimals, probabilities as percent
 with 1 decimal); the analysis results keep full precision.
@@ -25,12 +27,15 @@ from dataclasses import replace
 import pandas as pd
 
 from sim.analysis.goalseek import TARGET_KINDS, GoalSeekResult, Target
+from sim.analysis.lever_text import flags_text, top_lever_message
 from sim.analysis.levers import STEPS, LeverReport
-from sim.analysis.robustness import RobustnessReport
+from sim.analysis.robustness import RobustnessReport, robustness_sentences
+from sim.analysis.wording import change_text, chance
 from sim.data import DataPackage
 from sim.engine import Result
 from sim.errors import UsageError
 from sim.i18n import t
+from sim.messages import msg, render, text
 from sim.report import rank_arrow
 from sim.scenario import Scenario
 
@@ -65,7 +70,7 @@ def target_text(kind: str, rank: int | None = None, rival: str | None = None, sc
         An unknown kind (the values are checked by ``parse_target``).
     """
     if kind not in TARGET_KINDS:
-        raise UsageError(f"target kind {kind!r} is not allowed; allowed: {', '.join(TARGET_KINDS)}")
+        raise UsageError(msg("analysis.target_kind_not_allowed", kind=repr(kind), allowed=", ".join(TARGET_KINDS)))
     if kind == "rank":
         return f"rank:{rank}"
     if kind == "overtake":
@@ -74,12 +79,8 @@ def target_text(kind: str, rank: int | None = None, rival: str | None = None, sc
 
 
 def target_label(target: Target, lang: str = "en", names: Mapping[str, str] | None = None) -> str:
-    """The target in words: ``rank 3 or better``, ``超过苏南``, ``score 65 or more``."""
-    if target.kind == "rank":
-        return t("tl_rank1", lang) if target.rank == 1 else t("tl_rank", lang, rank=target.rank)
-    if target.kind == "overtake":
-        return t("tl_overtake", lang, zone=(names or {}).get(target.rival, target.rival))
-    return t("tl_score", lang, score=f"{target.score:g}")
+    """The target in words: ``rank 3 or better``, ``超过苏南``, ``score 65 or more`` (names by id)."""
+    return target.describe().render(lang, lambda kind, item, _lang: (names or {}).get(item, item))
 
 
 def default_rival(result: Result, zone: str) -> str:
@@ -90,15 +91,23 @@ def default_rival(result: Result, zone: str) -> str:
 
 
 def goal_seek_verdict(answer: GoalSeekResult, package: DataPackage, lang: str = "en") -> tuple[str, str]:
-    """The answer in one sentence, and how to show it: ("success" | "warning" | "info", text)."""
+    """The answer with its margin and how sure it is, and how to show it: ("success" | "warning" | "info", text).
+
+    A target reached but "too close to call" (data noise undoes it in more than one
+    draw in ten) is shown as a warning, whatever the search says.
+    """
     zone = package.name("zone", answer.zone, lang)
     target = target_label(answer.target, lang, display_names(package, lang))
+    sure = answer.sureness()
+    how = "" if sure is None else ("" if lang == "zh" else " ") + render(sure, lang, package.name) + \
+        ("。" if lang == "zh" else ".")
     if answer.already_reached:
         return "info", t("gs_already", lang, zone=zone, target=target, rank=answer.rank_after,
-                         score=f"{answer.score_after:.2f}")
+                         score=f"{answer.score_after:.2f}") + how
     if answer.reached:
-        return "success", t("gs_reached", lang, zone=zone, target=target, n=len(answer.changes),
-                            cost=f"{answer.cost:.2f}")
+        head = t("gs_reached", lang, zone=zone, target=target, count=len(answer.changes),
+                 total=f"{answer.total_change:.2f}")
+        return ("warning" if answer.too_close else "success"), head + how
     short = answer.shortfall
     shortfall = t("gs_short", lang, points=f"{short:.2f}") if short >= 0.005 else t("gs_tie", lang)
     return "warning", t("gs_not_reachable", lang, zone=zone, target=target, rank=answer.rank_after,
@@ -120,31 +129,41 @@ def found_scenario(answer: GoalSeekResult, package: DataPackage) -> Scenario:
     return replace(answer.scenario, name_zh=name)
 
 
+def goal_seek_chance(answer: GoalSeekResult) -> str | None:
+    """The chance that the target still holds under data noise, as ``62 %`` (None when not computed)."""
+    return None if answer.confidence is None else chance(answer.confidence.probability)
+
+
 def goal_seek_changes_frame(answer: GoalSeekResult, package: DataPackage, lang: str = "en") -> pd.DataFrame:
-    """The interventions found, largest cost first: indicator, change, before, after, effort %, cost."""
-    changes = sorted(answer.changes, key=lambda c: -c.cost)
-    return pd.DataFrame(
-        {
-            t("col_indicator", lang): [package.name("indicator", c.indicator, lang) for c in changes],
-            t("col_change", lang): [c.text for c in changes],
-            t("col_before", lang): [float(f"{c.before:.6g}") for c in changes],
-            t("col_after", lang): [float(f"{c.after:.6g}") for c in changes],
-            t("col_effort", lang): [round(c.effort, 2) for c in changes],
-            t("col_cost", lang): [round(c.cost, 2) for c in changes],
-        }
-    )
+    """The interventions found, largest first: indicator, change, before, after, |Δ%|, and the part of
+    the total change when some lever weighs other than 1 (the app's levers all weigh 1)."""
+    changes = sorted(answer.changes, key=lambda c: -c.weighted_change)
+    columns = {
+        t("col_indicator", lang): [package.name("indicator", c.indicator, lang) for c in changes],
+        t("col_change", lang): [change_text(c.text, lang) for c in changes],
+        t("col_before", lang): [float(f"{c.before:.6g}") for c in changes],
+        t("col_after", lang): [float(f"{c.after:.6g}") for c in changes],
+        text("analysis.col_effort", lang): [round(c.effort, 2) for c in changes],
+    }
+    if any(lever.cost != 1.0 for lever in answer.levers):
+        columns[text("analysis.col_weighted", lang)] = [round(c.weighted_change, 2) for c in changes]
+    return pd.DataFrame(columns)
 
 
 def goal_seek_ranking_frame(answer: GoalSeekResult, package: DataPackage, lang: str = "en") -> pd.DataFrame:
-    """The ranking with the answer next to the starting one: rank, zone, score, before, Δ rank."""
+    """The ranking with the answer next to the starting one: rank, zone, score, gap to the next
+    zone (points; what the margin of a rank target is made of), before, Δ rank."""
     ranking = answer.result.ranking()
     start = answer.start.scored
     zones = list(ranking.index)
+    scores = list(ranking["score"])
     return pd.DataFrame(
         {
             t("col_rank", lang): ranking["rank"].astype(int).to_numpy(),
             t("col_zone", lang): [package.name("zone", z, lang) for z in zones],
             t("col_score", lang): ranking["score"].round(2).to_numpy(),
+            text("analysis.col_gap", lang): [round(scores[k] - scores[k + 1], 2) if k + 1 < len(scores) else None
+                                             for k in range(len(scores))],
             t("col_start_score", lang): [round(float(start.scores[z]), 2) for z in zones],
             t("col_start_rank", lang): [int(start.ranks[z]) for z in zones],
             t("col_rank_change", lang): [rank_arrow(int(start.ranks[z]) - int(ranking.at[z, "rank"])) for z in zones],
@@ -171,6 +190,11 @@ def lever_flags(report: LeverReport, step: str | None = None) -> pd.DataFrame:
     )
 
 
+def top_lever_sentence(report: LeverReport, package: DataPackage, lang: str = "en") -> str:
+    """The lever answer in one sentence (as the command line says it)."""
+    return render(top_lever_message(report), lang, package.name)
+
+
 def top_lever(report: LeverReport) -> str | None:
     """The indicator whose step (the report's ``sort_by``) gains the zone the most, if any gains at all."""
     gains = report.table[f"gain_{report.sort_by}"]
@@ -190,24 +214,11 @@ def lever_frame(report: LeverReport, package: DataPackage, lang: str = "en") -> 
     for step in STEPS:
         label = t(f"step_{step}", lang)
         gains = table[f"gain_{step}"]
-        frame[t("col_step_of", lang, step=label)] = table[f"step_{step}"].to_numpy()
+        frame[t("col_step_of", lang, step=label)] = [change_text(s, lang) for s in table[f"step_{step}"]]
         frame[t("col_gain_of", lang, step=label)] = gains.round(3).to_numpy()
         frame[t("col_rank_of", lang, step=label)] = [
             None if pd.isna(g) else int(r) for g, r in zip(gains, table[f"rank_{step}"])]
-    flags = lever_flags(report)
-    texts = []
-    for indicator, row in flags.iterrows():
-        parts = []
-        if row["stays_last"]:
-            parts.append(t("flag_stays_last", lang))
-        if row["helps"]:
-            parts.append(t("flag_helps", lang, zones=", ".join(names.get(z, z) for z in row["helps"])))
-        if row["moves"]:
-            parts.append(t("flag_moves", lang, zones=", ".join(names.get(z, z) for z in row["moves"])))
-        if row["capped"]:
-            parts.append(t("flag_capped", lang))
-        texts.append("; ".join(parts))
-    frame[t("col_flags", lang)] = texts
+    frame[t("col_flags", lang)] = [flags_text(report, indicator, package, lang) for indicator in table.index]
     return frame
 
 
@@ -223,7 +234,7 @@ def vary_normalizations(choice: str) -> tuple[str | None, str | None]:
         An unknown choice.
     """
     if choice not in VARY_CHOICES:
-        raise UsageError(f"normalisation variation {choice!r} is not allowed; allowed: {', '.join(VARY_CHOICES)}")
+        raise UsageError(msg("analysis.vary_unknown", choice=repr(choice), allowed=", ".join(VARY_CHOICES)))
     return VARY_CHOICES[choice]
 
 
@@ -269,8 +280,8 @@ def weight_stability_frame(report: RobustnessReport, package: DataPackage, lang:
 
 
 __all__ = [
-    "APP_MAX_DRAWS", "VARY_CHOICES", "default_rival", "display_names", "found_scenario", "goal_seek_changes_frame",
-    "goal_seek_ranking_frame", "goal_seek_verdict", "lever_flags", "lever_frame",
-    "robustness_frame", "target_label", "target_text", "top_lever", "vary_normalizations",
-    "weight_stability_frame",
+    "APP_MAX_DRAWS", "VARY_CHOICES", "default_rival", "display_names", "found_scenario", "goal_seek_chance",
+    "goal_seek_changes_frame", "goal_seek_ranking_frame", "goal_seek_verdict", "lever_flags", "lever_frame",
+    "robustness_frame", "robustness_sentences", "target_label", "target_text", "top_lever", "top_lever_sentence",
+    "vary_normalizations", "weight_stability_frame",
 ]

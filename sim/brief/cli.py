@@ -11,9 +11,8 @@ import argparse
 from pathlib import Path
 
 from sim.brief import ScenarioInput, brief_format, write_brief
-from sim.data import load_package
 from sim.errors import SimError, UsageError
-from sim.messages import msg, text
+from sim.messages import default_lang, msg, text
 from sim.report import LANGS
 
 
@@ -23,7 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, metavar="FILE.docx|FILE.html",
                         help="the brief to write: a Word document (.docx) or one self-contained web page (.html)")
     parser.add_argument("--data", metavar="DIR", help="data package folder (default: the shipped data/)")
-    parser.add_argument("--lang", choices=LANGS, default="en", help="language of the brief (default: en)")
+    default = default_lang()
+    parser.add_argument("--lang", choices=LANGS, default=default,
+                        help=text("cli.help_lang", default, default=default))
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--robustness", type=int, metavar="DRAWS",
                         help="add how likely each changed zone's rank is, from DRAWS Monte Carlo draws "
@@ -37,14 +38,16 @@ def command(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not args.force:  # said now rather than after the work; write_atomic checks again
         raise UsageError(msg("brief.exists", path=str(out)))
-    package = load_package(args.data)
+    from sim.cli import package_from  # names for the messages, as every command
+
+    package = package_from(args)
     problems: list[str] = []
     inputs = []
     for path in args.scenarios:
         try:
             inputs.append(ScenarioInput.from_file(path, package))
         except SimError as exc:
-            problems.append(str(exc))
+            problems.append(exc)
     if problems:
         raise SimError(problems)
     reports = None

@@ -42,14 +42,13 @@ from sim.data import DataPackage
 from sim.engine import ORIGIN_LINK, ORIGIN_NONE, Result, run_scenario
 from sim.errors import ScenarioError
 from sim.i18n import option_label
-from sim.messages import Message, render, text
+from sim.atomic import os_reason
+from sim.messages import msg, render, text
+from sim.provenance import is_reconstructed
 from sim.report import data_summary, rank_arrow
 from sim.scenario import Intervention, Scenario, dump_scenario, load_scenario
 from sim.yamlio import read_text
 
-#: Words in a value's ``source`` that mark it as reconstructed rather than observed
-#: (``zonesim calibrate`` writes the first two).
-RECONSTRUCTED_MARKERS = ("reconstructed", "not an official statistic", "重建", "非官方")
 
 
 @dataclass(frozen=True)
@@ -76,7 +75,7 @@ class ScenarioInput:
         try:
             data = Path(path).read_bytes()
         except OSError as exc:
-            raise ScenarioError(f"cannot read the file ({exc.strerror})", str(path)) from None
+            raise ScenarioError(msg("files.unreadable", reason=os_reason(exc)), str(path)) from None
         return cls(scenario, read_text(data, str(path), ScenarioError), Path(path).name)
 
     @classmethod
@@ -133,11 +132,8 @@ def reconstructed_values(package: DataPackage, year: int) -> tuple[int, int, int
     (125, 0, True)
     """
     sources = package.baseline.loc[package.baseline["year"] == year, "source"].fillna("").astype(str)
-    lowered = sources.str.lower()
-    marked = pd.Series(False, index=sources.index)
-    for marker in RECONSTRUCTED_MARKERS:
-        marked |= lowered.str.contains(marker, regex=False)
-    return int(marked.sum()), int((sources.str.strip() == "").sum()), len(sources)
+    marked = sum(is_reconstructed(source) for source in sources)
+    return int(marked), int((sources.str.strip() == "").sum()), len(sources)
 
 
 def focus_zones(scenario: Scenario, package: DataPackage) -> list[str]:
@@ -213,8 +209,6 @@ class _Composer:
     def __init__(self, package: DataPackage, lang: str) -> None:
         self.package, self.lang = package, lang
         self.tables = self.figures = 0
-        zone_and_indicator_ids = [*package.zone_ids, *package.indicator_ids]
-        self._ids = re.compile(r"(?<![\w\[])(" + "|".join(map(re.escape, sorted(zone_and_indicator_ids, key=len, reverse=True))) + r")(?![\w\]])")
 
     # ----------------------------------------------------------------- helpers
 
@@ -237,17 +231,8 @@ class _Composer:
         return Figure(chart.to_dict(), self.t(caption_key, number=self.figures, **params), key)
 
     def plain_words(self, warning: object) -> str:
-        """A warning in the reader's language, with names for ids.
-
-        Catalogue messages render themselves; older plain-English ones get their zone
-        and indicator ids replaced by names (``"Name (id)"`` becomes the name).
-        """
-        if isinstance(warning, Message) or (hasattr(warning, "render") and not isinstance(warning, str)):
-            return render(warning, self.lang, self.package.name)
-        words = str(warning)
-        for indicator in self.package.indicator_ids:
-            words = words.replace(f"{self.package.name('indicator', indicator, 'en')} ({indicator})", indicator)
-        return self._ids.sub(lambda m: self.name("zone" if m.group(1) in self.package.zones.index else "indicator", m.group(1)), words)
+        """A warning in the reader's language, with names for ids (warnings are catalogue messages)."""
+        return render(warning, self.lang, self.package.name)
 
     # ----------------------------------------------------------------- the brief
 
@@ -328,8 +313,8 @@ class _Composer:
         package = self.package
         zones = [self.t("brief.all_zones")] if item.zones == ("all",) else [self.name("zone", z) for z in item.zones]
         indicators = [self.name("indicator", i) for i in item.indicators]
-        unit = str(package.indicators.at[item.indicators[0], "unit"] or "") if len(item.indicators) == 1 else ""
-        unit = f" {unit}" if unit and unit != "nan" else ""
+        unit = package.unit(item.indicators[0], self.lang) if len(item.indicators) == 1 else ""
+        unit = f" {unit}" if unit else ""
         if item.to is not None:
             words = self.t("brief.change_to", zones=zones, indicators=indicators, value=number_text(item.to), unit=unit)
         elif item.percent is not None:
@@ -361,8 +346,7 @@ class _Composer:
                 before, after = float(result.baseline_values.at[zone, indicator]), float(result.values.at[zone, indicator])
                 change = f"{100 * (after / before - 1):+.1f}%" if before else f"{after - before:+,g}"
                 whole = bool(integer[indicator])
-                unit = str(self.package.indicators.at[indicator, "unit"] or "")
-                rows.append([self.name("zone", zone), self.name("indicator", indicator), "" if unit == "nan" else unit,
+                rows.append([self.name("zone", zone), self.name("indicator", indicator), self.package.unit(indicator, self.lang),
                              number_text(before, whole), number_text(after, whole), change,
                              self.t("brief.origin_link" if origin == ORIGIN_LINK else "brief.origin_intervention")])
         headers = [self.t(f"brief.col_{c}") for c in ("zone", "indicator", "unit", "before", "after", "change", "how")]
@@ -388,10 +372,9 @@ class _Composer:
 
     def ranking(self, result: Result) -> list[Block]:
         ranking = result.ranking()
-        rows, above = [], None
+        rows = []
         for zone, row in ranking.iterrows():
-            gap = "—" if above is None else score_text(above - row["score"])
-            above = row["score"]
+            gap = "—" if pd.isna(row["gap_to_next"]) else score_text(row["gap_to_next"])
             rows.append([str(int(row["rank"])), self.name("zone", zone), score_text(row["score"]), delta_text(row["delta"]),
                          score_text(row["baseline_score"]), str(int(row["baseline_rank"])),
                          rank_arrow(int(row["rank_change"])), gap])

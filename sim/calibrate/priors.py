@@ -218,7 +218,8 @@ class _Reader:
         header = set(rows[0]) if rows else set(columns)
         missing = [c for c in columns if c not in header]
         if missing:
-            self.problems.append(msg("calibrate.columns_missing", file=name, columns=missing, required=list(columns)))
+            self.problems.append(msg("calibrate.columns_missing", file=name, columns=missing, required=list(columns),
+                                     count=len(missing)))
             return None
         return rows
 

@@ -43,14 +43,9 @@ from sim.calibrate.rounding import format_value
 from sim.data import SHIPPED_DATA, TABLE_FILES, DataPackage, build_package, load_package, read_csv_rows
 from sim.errors import DataError, UsageError
 from sim.method.options import Method
+from sim.provenance import SOURCE_PINNED, SOURCE_RECONSTRUCTED  # read back by sim.provenance
 from sim.yamlio import load_yaml, write_atomic
 
-#: ``source`` of a reconstructed value and of a public figure kept exactly.
-SOURCE_RECONSTRUCTED = (
-    "reconstructed by `zonesim calibrate` (seed {seed}) to reproduce the paper's Table 1 weights "
-    "and published scores; not an official statistic"
-)
-SOURCE_PINNED = "public figure: {what}; kept exactly by `zonesim calibrate` (seed {seed})"
 #: File types copied into a new package folder next to the rebuilt baseline.
 COPIED_SUFFIXES = (".csv", ".yaml", ".yml", ".md")
 

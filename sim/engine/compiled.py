@@ -105,7 +105,7 @@ class PackageArrays:
                 self.is_benefit,
                 self.table(year).values,
                 self.package.published_weight_series(year),
-                f"year {year}",
+                msg("method.year_label", year=year),
             )
         return self._rules[key]
 
@@ -160,13 +160,20 @@ def change_of(intervention: Intervention) -> tuple[int, float]:
 
 
 def edits_of(
-    interventions: Sequence[Intervention], zones: Sequence[str], column_of: dict[str, int]
+    interventions: Sequence[Intervention],
+    zones: Sequence[str],
+    column_of: dict[str, int],
+    positions: Sequence[int] | None = None,
 ) -> tuple[Edit, ...]:
     """The interventions as edit rounds, in file order, on a table whose rows are ``zones``
     (``zone: all`` means every one of them).
 
     Consecutive interventions on distinct cells share a round (they commute), so
     20,000 interventions take a few hundred rounds rather than 20,000.
+
+    ``positions[k]`` is where intervention k stands in its scenario (the edits'
+    ``sources``, for the explanations); default ``k``. A plan's year applies only the
+    interventions active that year, each with its change for the year.
 
     Raises
     ------
@@ -193,7 +200,8 @@ def edits_of(
             parts.clear()
             cells.clear()
 
-    for position, intervention in enumerate(interventions):
+    for k, intervention in enumerate(interventions):
+        position = k if positions is None else int(positions[k])
         named = intervention.zone_ids(zones)
         missing = [z for z in named if z not in row_of]
         if missing:
@@ -217,16 +225,23 @@ def edits_of(
 
 
 def batch_edits(
-    per_draw: Sequence[Sequence[Intervention]], zones: Sequence[str], column_of: dict[str, int]
+    per_draw: Sequence[Sequence[Intervention]],
+    zones: Sequence[str],
+    column_of: dict[str, int],
+    positions: Sequence[Sequence[int]] | None = None,
 ) -> tuple[Edit, ...]:
     """Edits that apply each table's own interventions to that table only, in file order.
 
     ``per_draw[k]`` are the interventions of table k of a batch (a variant of a scenario,
     a year of a plan); round r of the result holds round r of every table's
     :func:`edits_of`, so a batch of 1,000 variants takes as many rounds as its longest
-    variant, not 1,000 times as many.
+    variant, not 1,000 times as many. ``positions[k]`` are their places in the scenario
+    (see :func:`edits_of`).
     """
-    rounds_per_draw = [edits_of(interventions, zones, column_of) for interventions in per_draw]
+    rounds_per_draw = [
+        edits_of(interventions, zones, column_of, None if positions is None else positions[k])
+        for k, interventions in enumerate(per_draw)
+    ]
     out = []
     for r in range(max((len(rounds) for rounds in rounds_per_draw), default=0)):
         parts = [(k, rounds[r]) for k, rounds in enumerate(rounds_per_draw) if r < len(rounds)]
@@ -349,10 +364,12 @@ class CompiledScenario:
         return self.applied.values
 
     def zone_row(self, zone: str) -> int:
-        """Row of a zone id; a clear :class:`UsageError` (with a suggestion) otherwise."""
-        if zone not in self.zones:
+        """Row of a zone, given by its id (any case) or a name (:meth:`DataPackage.zone_id`);
+        a clear :class:`UsageError` (with a suggestion) otherwise."""
+        found = zone if zone in self.zones else self.package.zone_id(zone)
+        if found not in self.zones:
             raise UsageError(msg("engine.unknown_zone", zone=zone, hint=did_you_mean(zone, self.zones)))
-        return self.zones.index(zone)
+        return self.zones.index(found)
 
     def column(self, indicator: str) -> int:
         """Column of an indicator id; a clear :class:`UsageError` otherwise."""
@@ -469,6 +486,8 @@ def analysis_model(package: DataPackage, scenario: Scenario | None = None, year:
     """
     if scenario is None:
         scenario = baseline_scenario(package, year)
+    elif scenario.plan is not None:
+        raise ScenarioError(msg("plan.one_year_analysis", horizon=scenario.plan.horizon), scenario.source or "scenario")
     elif year is not None and int(year) != scenario.year:
         raise UsageError(msg("engine.year_contradicts", year=year, scenario_year=scenario.year))
     compiled = compile_scenario(package, scenario)

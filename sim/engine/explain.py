@@ -17,13 +17,18 @@ from sim.messages import Message, Ref, msg
 _MINMAX_FAMILY = ("minmax", "minmax-shift")
 
 
-def warnings_of(compiled, applied) -> list[Message]:
+def warnings_of(compiled, applied, active=None) -> list[Message]:
     """The warnings of an applied scenario, intervention by intervention, then the links'.
 
     Parameters
     ----------
     compiled : sim.engine.compiled.CompiledScenario
+        Its ``base`` is the table the changes are measured against (a plan's year:
+        that year's baseline path).
     applied : sim.engine.run.AppliedArrays
+    active : collection of int, optional
+        Positions of the interventions applied to this table (a plan's year applies
+        those active that year); default every one.
     """
     scenario, rule = compiled.scenario, compiled.rule
     old, new = compiled.base, applied.values
@@ -42,6 +47,8 @@ def warnings_of(compiled, applied) -> list[Message]:
     warnings: list[Message] = []
     m = len(compiled.zones)
     for position, intervention in enumerate(scenario.interventions):
+        if active is not None and position not in active:
+            continue
         label = _label(position, intervention)
         rows = [compiled.zones.index(z) for z in intervention.zone_ids(compiled.zones)]
         for indicator in intervention.indicators:

@@ -135,7 +135,20 @@ class Result:
         )
 
     def ranking(self) -> pd.DataFrame:
-        """One row per zone, best first: score, rank, baseline score and rank, deltas."""
+        """One row per zone, best first: score, rank, baseline score and rank, deltas, and
+        ``gap_to_next``: the points this zone is behind the zone one place up (NaN for the
+        first), i.e. what it takes to draw level; a small gap is a rank easily lost.
+
+        Examples
+        --------
+        >>> from sim.data import load_package
+        >>> from sim.engine import run_scenario
+        >>> from sim.scenario import baseline_scenario
+        >>> package = load_package()
+        >>> ranking = run_scenario(package, baseline_scenario(package, 2020)).ranking()
+        >>> bool(ranking["gap_to_next"].isna().iloc[0]), bool((ranking["gap_to_next"].iloc[1:] >= 0).all())
+        (True, True)
+        """
         frame = pd.DataFrame(
             {
                 "score": self.scored.scores,
@@ -146,7 +159,9 @@ class Result:
                 "rank_change": self.rank_change,
             }
         )
-        return frame.sort_values(["rank", "score"], ascending=[True, False], kind="stable")
+        frame = frame.sort_values(["rank", "score"], ascending=[True, False], kind="stable")
+        frame["gap_to_next"] = -frame["score"].diff()
+        return frame
 
     def changes(self) -> list[dict[str, Any]]:
         """Every changed value: zone, indicator, baseline, value, origin and cause."""
@@ -173,6 +188,7 @@ class Result:
                 "baseline_score": float(row["baseline_score"]),
                 "baseline_rank": int(row["baseline_rank"]),
                 "delta": float(row["delta"]),
+                "gap_to_next": None if pd.isna(row["gap_to_next"]) else float(row["gap_to_next"]),
                 "groups": {g: float(v) for g, v in self.scored.group_scores.loc[zone].items()},
                 "decomposition": {k: float(v) for k, v in self.decomposition.loc[zone].items()},
             }

@@ -9,6 +9,7 @@ is applied name the intervention (file and line) that produced the value.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,7 +25,7 @@ from sim.scenario import Scenario
 from sim.engine.compiled import CompiledScenario, compile_scenario, intervention_label
 from sim.engine.explain import warnings_of
 from sim.engine.result import ORIGIN_WORDS, Cause, Result, provenance
-from sim.engine.tables import apply_edits
+from sim.engine.tables import Edit, apply_edits, finish
 
 _DECOMPOSITION = pd.Index(["data", "weights", "total"])
 #: Origin codes of :attr:`AppliedArrays.origin`.
@@ -77,52 +78,109 @@ class AppliedArrays:
 
 def apply_arrays(compiled: CompiledScenario) -> AppliedArrays:
     """Apply the scenario to a batch of one and trace every change (see :func:`apply_scenario`)."""
-    base = compiled.base
-    m, n = base.shape
-    tables = base[None].copy()
-    origin = np.zeros((m, n), dtype=np.int8)
-    by_intervention = np.full((m, n), -1, dtype=np.int64)
-    for edit in compiled.edits:
-        apply_edits(tables, (edit,))
-        origin[edit.rows, edit.cols] = BY_INTERVENTION
-        by_intervention[edit.rows, edit.cols] = edit.sources
-    pre = tables[0].copy()
-    finished = compiled.finish_traced(tables)
-    values = tables[0]
+    return apply_batch(compiled, compiled.base[None], compiled.edits)[0]
 
-    # Links: the first link that moves a cell not changed by an intervention is its cause;
-    # the chain leads back to the intervention that moved the first link's source.
-    by_link = np.full((m, n), -1, dtype=np.int64)
-    upstream = by_intervention.copy()
-    undefined = []
-    for k, (link, rule) in enumerate(zip(compiled.links, compiled.rules.links)):
-        fired = finished.links.fired[k][0]
-        new = fired & (origin[:, rule.target] == UNCHANGED)
-        origin[new, rule.target] = BY_LINK
-        by_link[new, rule.target] = k
-        upstream[new, rule.target] = upstream[new, rule.source]
-        zero = finished.links.undefined[k]
-        for row in np.flatnonzero(zero[0]) if zero is not None else ():
-            undefined.append(msg("engine.link_zero_baseline", source=Ref("indicator", link.source),
-                                 target=Ref("indicator", link.target), zone=Ref("zone", compiled.zones[row]),
-                                 after=_after(compiled, upstream, row, rule.source)))
+
+def apply_batch(
+    compiled: CompiledScenario,
+    bases: np.ndarray,
+    edits: Sequence[Edit],
+    years: Sequence[int] | None = None,
+) -> list[AppliedArrays]:
+    """Apply edits to a stack of base tables and trace every change, table by table.
+
+    One scenario is a stack of one (its year's table and its interventions); a plan
+    over years stacks one base table per year (its baseline path) and gives each edit
+    the years it is active in (:attr:`Edit.draws`). Links measure each table's changes
+    against its own base.
+
+    Parameters
+    ----------
+    compiled : CompiledScenario
+        The scenario (its interventions name the changes, its rules finish the tables).
+    bases : ndarray, shape (Y, m, n)
+    edits : sequence of Edit
+        ``sources`` are positions in ``compiled.scenario.interventions``.
+    years : sequence of int, optional
+        The year of each table, named in the errors of a plan (one scenario: none).
+
+    Raises
+    ------
+    ScenarioError
+        Every value that leaves its valid range, and every link that meets a base of 0,
+        in every table, named with the intervention (and line) behind it.
+    """
+    count, m, n = bases.shape
+    tables = np.array(bases, dtype=np.float64, order="C")
+    origin = np.zeros((count, m, n), dtype=np.int8)
+    by_intervention = np.full((count, m, n), -1, dtype=np.int64)
+    for edit in edits:
+        apply_edits(tables, (edit,))
+        cells = (slice(None) if edit.draws is None else edit.draws, edit.rows, edit.cols)
+        origin[cells] = BY_INTERVENTION
+        by_intervention[cells] = edit.sources
+    pre = tables.copy()
+    finished = finish(tables, bases, compiled.rules)
+
+    def in_year(problem: Message, k: int) -> Message:
+        return problem if years is None else msg("plan.in_year", year=int(years[k]), problem=problem)
+
+    traces, undefined, problems = [], [], []
+    for k in range(count):
+        trace = _Trace(origin[k], by_intervention[k])
+        for link_k, (link, rule) in enumerate(zip(compiled.links, compiled.rules.links)):
+            undefined_k = finished.links.undefined[link_k]
+            zero = trace.follow(link_k, rule, finished.links.fired[link_k][k],
+                                None if undefined_k is None else undefined_k[k])
+            for row in zero:
+                undefined.append(in_year(msg(
+                    "engine.link_zero_baseline", source=Ref("indicator", link.source),
+                    target=Ref("indicator", link.target), zone=Ref("zone", compiled.zones[row]),
+                    after=_after(compiled, trace.upstream, row, rule.source)), k))
+        traces.append(trace)
     source = compiled.scenario.source or "scenario"
     if undefined:
         raise ScenarioError(undefined, source)
-
-    problems = []
-    for row, col in zip(*np.nonzero(~finished.in_range[0] & (origin != UNCHANGED))):
-        problems.append(msg("engine.bad_result", why=_why(compiled, by_intervention, by_link, upstream, row, col),
-                            zone=Ref("zone", compiled.zones[row]),
-                            problem=_range_problem(compiled, col, float(values[row, col]))))
+    for k, trace in enumerate(traces):
+        for row, col in zip(*np.nonzero(~finished.in_range[k] & (origin[k] != UNCHANGED))):
+            problems.append(in_year(msg(
+                "engine.bad_result", why=_why(compiled, trace.by_intervention, trace.by_link, trace.upstream, row, col),
+                zone=Ref("zone", compiled.zones[row]),
+                problem=_range_problem(compiled, col, float(tables[k, row, col]))), k))
     if problems:
         raise ScenarioError(problems, source)
 
-    causes = {}
-    for row, col in zip(*np.nonzero(origin)):
-        causes[(int(row), int(col))] = _cause(compiled, origin, by_intervention, by_link, upstream, row, col)
-    return AppliedArrays(values=values, pre=pre, origin=origin, causes=causes,
-                         notes=_rounding_notes(compiled, finished.before_rounding[0], values))
+    out = []
+    for k, trace in enumerate(traces):
+        causes = {}
+        for row, col in zip(*np.nonzero(trace.origin)):
+            causes[(int(row), int(col))] = _cause(compiled, trace.origin, trace.by_intervention, trace.by_link,
+                                                  trace.upstream, row, col)
+        out.append(AppliedArrays(values=tables[k], pre=pre[k], origin=trace.origin, causes=causes,
+                                 notes=_rounding_notes(compiled, finished.before_rounding[k], tables[k])))
+    return out
+
+
+class _Trace:
+    """Where the changed cells of one table came from: interventions, then links in order."""
+
+    def __init__(self, origin: np.ndarray, by_intervention: np.ndarray):
+        self.origin = origin
+        self.by_intervention = by_intervention
+        self.by_link = np.full(origin.shape, -1, dtype=np.int64)
+        self.upstream = by_intervention.copy()
+
+    def follow(self, k: int, rule, fired: np.ndarray, zero: np.ndarray | None) -> np.ndarray:
+        """Record link ``k`` (rows where it moved its target); return the rows where it was undefined.
+
+        The first link that moves a cell not changed by an intervention is its cause;
+        the chain leads back to the intervention that moved the first link's source.
+        """
+        new = fired & (self.origin[:, rule.target] == UNCHANGED)
+        self.origin[new, rule.target] = BY_LINK
+        self.by_link[new, rule.target] = k
+        self.upstream[new, rule.target] = self.upstream[new, rule.source]
+        return np.flatnonzero(zero) if zero is not None else np.empty(0, dtype=np.int64)
 
 
 def _cause(compiled, origin, by_intervention, by_link, upstream, row, col) -> Cause:
@@ -238,19 +296,42 @@ def run_scenario(package: DataPackage, scenario: Scenario) -> Result:
     ------
     ScenarioError
         Invalid results (out-of-range values, a table the method cannot score),
-        named with the intervention that caused them; nothing is scored then.
+        named with the intervention that caused them; nothing is scored then. Also a
+        plan over years (run it with :func:`sim.plan.run_plan`).
     DataError
         The baseline year cannot be scored with the method.
     """
+    if scenario.plan is not None:
+        raise ScenarioError(msg("plan.use_run_plan", horizon=scenario.plan.horizon), scenario.source or "scenario")
     compiled = compile_scenario(package, scenario)
     return explain(compiled)
 
 
 def explain(compiled: CompiledScenario) -> Result:
     """The :class:`Result` of a compiled scenario (see :func:`run_scenario`)."""
-    arrays = compiled.arrays
     baseline_arrays, scored_arrays = check_scores(compiled)
     applied = compiled.applied
+    return assemble(compiled, applied, baseline_arrays, scored_arrays,
+                    warnings=[*scored_arrays.warnings, *applied.notes, *warnings_of(compiled, applied)],
+                    provenance=provenance(compiled.package, compiled.year))
+
+
+def assemble(
+    compiled: CompiledScenario,
+    applied: AppliedArrays,
+    baseline_arrays: ScoredArrays,
+    scored_arrays: ScoredArrays,
+    warnings: list,
+    provenance: dict,
+    result_type: type[Result] = Result,
+    **extra,
+) -> Result:
+    """A :class:`Result` from a table applied to ``compiled.base`` and both tables' scores.
+
+    ``result_type`` and ``extra`` let a plan build its years' results (a subclass
+    knowing its year) from the same parts.
+    """
+    arrays = compiled.arrays
     zones, ids, groups = compiled.zone_index, arrays.score_index, arrays.group_index
     baseline = score_table_of(baseline_arrays, zones, ids, arrays.membership, groups)
     scored = score_table_of(scored_arrays, zones, ids, arrays.membership, groups)
@@ -265,7 +346,7 @@ def explain(compiled: CompiledScenario) -> Result:
                                  columns=_DECOMPOSITION)
     origin = origin_frame(compiled, applied)
     causes = {(compiled.zones[row], compiled.indicators[col]): cause for (row, col), cause in applied.causes.items()}
-    return Result(
+    return result_type(
         scenario=compiled.scenario,
         method=compiled.method,
         baseline_values=compiled.frame(compiled.base.copy()),
@@ -274,9 +355,10 @@ def explain(compiled: CompiledScenario) -> Result:
         scored=scored,
         baseline=baseline,
         decomposition=decomposition,
-        warnings=[*scored.warnings, *applied.notes, *warnings_of(compiled, applied)],
-        provenance=provenance(compiled.package, compiled.year),
+        warnings=warnings,
+        provenance=provenance,
         causes=causes,
+        **extra,
     )
 
 

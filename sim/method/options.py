@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 from sim.errors import SimError
+from sim.messages import Message, msg
 from sim.method.entropy import NORMALIZATIONS
+from sim.text import options_text, shown
 from sim.values import is_bounded_number
 
 WEIGHT_MODES = ("recompute", "baseline", "equal", "published")
@@ -66,7 +68,7 @@ class Method:
 
 
 def method_from_mapping(
-    mapping: Mapping[str, Any] | None, base: Method | None = None, where: str = "method"
+    mapping: Mapping[str, Any] | None, base: Method | None = None, where: str | Callable[..., Message] = "method"
 ) -> Method:
     """Build a :class:`Method` from plain data, on top of ``base``.
 
@@ -76,8 +78,9 @@ def method_from_mapping(
         Keys from ``normalization``, ``score_normalization``, ``weights``, ``goalposts``.
     base : Method, optional
         Options not in ``mapping`` come from here (default: DESIGN section 2 defaults).
-    where : str
-        Prefix for error messages (e.g. ``"method.yaml"``).
+    where : str or callable
+        Where the options are, for error messages: a path prefix (``"method.yaml"``), or
+        ``where(*keys)`` giving the place of a key (a scenario file's line and path).
 
     Raises
     ------
@@ -87,27 +90,30 @@ def method_from_mapping(
     base = base or Method()
     if mapping is None:
         return base
+    at = where if callable(where) else (lambda *keys: msg("files.at_path", path=".".join((where, *map(str, keys)))))
     if not isinstance(mapping, Mapping):
-        raise SimError(f"{where}: expected a mapping of method options, got {type(mapping).__name__}")
+        raise SimError(msg("method.options_not_mapping", where=at(), kind=type(mapping).__name__))
     problems = []
     values: dict[str, Any] = {}
     for key, value in mapping.items():
         if key not in METHOD_KEYS:
-            problems.append(f"{where}: unknown option {key!r}; allowed: {', '.join(METHOD_KEYS)}")
+            problems.append(msg("method.unknown_option", where=at(), name=shown(key), options=options_text(METHOD_KEYS)))
         elif key in ("normalization", "score_normalization"):
             if value is None and key == "score_normalization":
                 values[key] = None
             elif value not in NORMALIZATIONS:
-                problems.append(f"{where}.{key}: {value!r} is not allowed; allowed: {', '.join(NORMALIZATIONS)}")
+                problems.append(msg("method.not_allowed", where=at(key), value=shown(value),
+                                    options=options_text(NORMALIZATIONS)))
             else:
                 values[key] = value
         elif key == "goalposts":
             if value not in GOALPOSTS:
-                problems.append(f"{where}.goalposts: {value!r} is not allowed; allowed: {', '.join(GOALPOSTS)}")
+                problems.append(msg("method.not_allowed", where=at("goalposts"), value=shown(value),
+                                    options=options_text(GOALPOSTS)))
             else:
                 values[key] = value
         else:
-            weights, weight_problems = _parse_weights(value, where)
+            weights, weight_problems = _parse_weights(value, at)
             problems.extend(weight_problems)
             values[key] = weights
     if problems:
@@ -115,21 +121,23 @@ def method_from_mapping(
     return replace(base, **values)
 
 
-def _parse_weights(value: Any, where: str) -> tuple[Any, list[str]]:
+def _parse_weights(value: Any, at: Callable[..., Message]) -> tuple[Any, list[Message]]:
     if isinstance(value, str):
         if value in WEIGHT_MODES:
             return value, []
-        allowed = ", ".join(WEIGHT_MODES)
-        return None, [f"{where}.weights: {value!r} is not allowed; allowed: {allowed}, or a mapping {{indicator: weight}}"]
+        return None, [msg("method.weights_not_allowed", where=at("weights"), value=shown(value),
+                          options=options_text(WEIGHT_MODES))]
     if isinstance(value, Mapping):
         problems = []
         pairs = []
         for indicator, weight in value.items():
             if not is_bounded_number(weight, MAX_WEIGHT) or weight < 0:
-                problems.append(f"{where}.weights.{indicator}: {weight!r} is not allowed; allowed: a number from 0 to {MAX_WEIGHT:g}")
+                problems.append(msg("method.weight_not_allowed", where=at("weights", indicator), value=shown(weight),
+                                    limit=MAX_WEIGHT))
             else:
                 pairs.append((str(indicator), float(weight)))
         if not problems and sum(w for _, w in pairs) <= 0:
-            problems.append(f"{where}.weights: the explicit weights sum to 0; at least one must be positive")
+            problems.append(msg("method.weights_sum_zero", where=at("weights")))
         return tuple(sorted(pairs)), problems
-    return None, [f"{where}.weights: expected one of {', '.join(WEIGHT_MODES)} or a mapping, got {value!r}"]
+    return None, [msg("method.weights_expected", where=at("weights"), options=options_text(WEIGHT_MODES),
+                      value=shown(value))]

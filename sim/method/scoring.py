@@ -14,9 +14,10 @@ import numpy as np
 import pandas as pd
 
 from sim.errors import DataError
-from sim.messages import Ref, msg
+from sim.messages import Message, Ref, msg
 from sim.method import entropy
 from sim.method.options import Method
+from sim.text import shown
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class ScoreTable:
     clamped: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def check_table(values: pd.DataFrame, meta: IndicatorMeta, label: str = "") -> None:
+def check_table(values: pd.DataFrame, meta: IndicatorMeta, label: str | Message = "") -> None:
     """Raise :class:`DataError` unless ``values`` is a complete, finite numeric table.
 
     Parameters
@@ -94,10 +95,11 @@ def check_table(values: pd.DataFrame, meta: IndicatorMeta, label: str = "") -> N
     where = _in(label)
     problems = []
     if len(values.index) < 2:
-        problems.append(f"the entropy method needs at least 2 zones{where}; got {len(values.index)}")
+        problems.append(msg("method.too_few_zones", where=where, count=len(values.index)))
     missing_columns = [i for i in meta.ids if i not in values.columns]
     if missing_columns:
-        problems.append(f"indicators missing from the table{where}: {', '.join(missing_columns)}")
+        problems.append(msg("method.missing_indicators", where=where,
+                            indicators=[Ref("indicator", i) for i in missing_columns[:30]]))
     present = [i for i in meta.ids if i in values.columns]
     if _all_finite_numbers(values[present]):
         present = []  # the usual case, checked in one vectorised pass
@@ -109,10 +111,11 @@ def check_table(values: pd.DataFrame, meta: IndicatorMeta, label: str = "") -> N
         for position in np.flatnonzero(~np.isfinite(numbers)):
             zone, raw, number = values.index[position], raw_column.iloc[position], numbers[position]
             if np.isnan(number):
-                what = "missing" if pd.isna(raw) else f"not a number ({raw!r})"
-                problems.append(f"zone {zone}, indicator {indicator}{where}: value {what}")
+                what = msg("method.value_missing") if pd.isna(raw) else msg("method.value_not_number", value=shown(raw))
             else:
-                problems.append(f"zone {zone}, indicator {indicator}{where}: value {number} is not finite")
+                what = msg("method.value_not_finite", value=number)
+            problems.append(msg("method.bad_cell", zone=Ref("zone", str(zone)), indicator=Ref("indicator", indicator),
+                                where=where, what=what))
     if problems:
         raise DataError(problems)
 
@@ -166,7 +169,7 @@ def scoring_rule(
     is_benefit: np.ndarray,
     reference: np.ndarray | None = None,
     published_weights: pd.Series | None = None,
-    label: str = "",
+    label: str | Message = "",
 ) -> ScoringRule:
     """Resolve a method's weight mode and goalposts for one year.
 
@@ -200,13 +203,13 @@ def scoring_rule(
         z = entropy.normalize(reference_x, is_benefit, method.normalization)
         fixed = entropy.entropy_weights(z, entropy.constant_columns(reference_x))
         if not np.all(np.isfinite(fixed)):
-            raise DataError("weights: 'baseline': every indicator is constant in the baseline year")
+            raise DataError(msg("method.baseline_all_constant"))
     elif mode == "equal":
         fixed = np.full(len(ids), 1.0 / len(ids))
     elif mode == "published":
         if published_weights is None:
-            raise DataError(f"weights: 'published' needs published weights, and this data set has none{_in(label)}")
-        fixed = normalized_mapping(published_weights.to_dict(), ids, "published weights")
+            raise DataError(msg("method.no_published_weights", where=_in(label)))
+        fixed = normalized_mapping(published_weights.to_dict(), ids, msg("method.published_weights"))
     elif mode != "recompute":
         fixed = normalized_mapping(method.explicit_weights or {}, ids, "method.weights")
     return ScoringRule(method.normalization, method.scoring, mode == "recompute", fixed, lower, upper)
@@ -214,7 +217,7 @@ def scoring_rule(
 
 def _required_reference(reference: np.ndarray | None, purpose: str) -> np.ndarray:
     if reference is None:
-        raise DataError(f"{purpose}: 'baseline' needs the baseline year's table, and none was given")
+        raise DataError(msg("method.no_reference", purpose=purpose))
     return reference
 
 
@@ -347,7 +350,7 @@ def score_table(
     method: Method = Method(),
     reference: pd.DataFrame | None = None,
     published_weights: pd.Series | None = None,
-    label: str = "",
+    label: str | Message = "",
 ) -> ScoreTable:
     """Score one zones x indicators table with the entropy weight method.
 
@@ -391,12 +394,12 @@ def score_table(
     return score_table_of(scored, table.index, pd.Index(ids), group_membership(meta, ids), pd.Index(meta.group_order))
 
 
-def _reference(reference: pd.DataFrame, meta: IndicatorMeta, label: str) -> np.ndarray:
-    check_table(reference, meta, f"baseline for {label}" if label else "baseline")
+def _reference(reference: pd.DataFrame, meta: IndicatorMeta, label: str | Message) -> np.ndarray:
+    check_table(reference, meta, msg("method.baseline_for", label=label) if label else msg("method.baseline_table"))
     return reference[meta.ids].to_numpy(dtype=np.float64)
 
 
-def normalized_mapping(mapping: Mapping[str, float], ids: list[str], what: str) -> np.ndarray:
+def normalized_mapping(mapping: Mapping[str, float], ids: list[str], what: str | Message) -> np.ndarray:
     """Weights from a ``{indicator: weight}`` mapping, scaled to sum 1, absent ids 0.
 
     Raises
@@ -408,14 +411,15 @@ def normalized_mapping(mapping: Mapping[str, float], ids: list[str], what: str) 
 
     unknown = [k for k in mapping if k not in ids]
     if unknown:
-        raise DataError([f"{what}: unknown indicator {k!r}{did_you_mean(k, ids)}" for k in unknown])
+        raise DataError([msg("method.weights_unknown_indicator", what=what, value=shown(k), hint=did_you_mean(k, ids))
+                         for k in unknown])
     raw = np.array([float(mapping.get(i, 0.0)) for i in ids])
     total = raw.sum()
     if not np.isfinite(total) or total <= 0:
-        raise DataError(f"{what}: the weights must be finite, >= 0 and sum to more than 0")
+        raise DataError(msg("method.weights_invalid", what=what))
     return raw / total
 
 
-def _in(label: str) -> str:
+def _in(label: str | Message) -> Message | str:
     """Suffix such as ' (year 2020)' for messages, or ''."""
-    return f" ({label})" if label else ""
+    return msg("method.in_label", label=label) if label else ""

@@ -2,8 +2,10 @@
 
 For one zone, a target (reach rank k, overtake zone Y, reach score S) and a set of
 levers (indicators of that zone, each with bounds and a cost weight), find the
-change of least cost that reaches the target under the scenario's method, entropy
-weights recomputed from the changed data when the method says so.
+least change that reaches the target under the scenario's method, entropy weights
+recomputed from the changed data when the method says so. The change is measured as
+the **total change**: the sum over the levers of weight x |change %| (weights 1 unless
+given), a measure of relative effort, not money.
 
 The problem is non-linear and non-convex: min-max moves the goalposts when a zone
 passes the best value, the weights shift with the data, the comparator zone of a
@@ -19,6 +21,8 @@ rank target can switch, and counts are whole. The package reads in that order:
 - :mod:`~sim.analysis.goalseek.answer`: :func:`goal_seek`, the validating wrapper: the
   answer written as a scenario, **verified** by running the engine on it, with the
   linked changes it relies on; "not reachable within these bounds" is an answer too;
+- :mod:`~sim.analysis.goalseek.confidence`: how sure the answer is, the chance that the
+  target still holds under the robustness model's data noise ("too close to call" below 90 %);
 - :mod:`~sim.analysis.goalseek.command`: ``zonesim goal-seek``.
 
 Every candidate table goes through the engine (:class:`sim.engine.CompiledScenario`):
@@ -36,8 +40,23 @@ True
 """
 
 from sim.analysis.goalseek.answer import GoalSeekResult, LeverChange, LinkedChange, goal_seek
+from sim.analysis.goalseek.confidence import (
+    CONFIDENCE_DRAWS,
+    SURE_PROBABILITY,
+    TargetConfidence,
+    margin_draws,
+    target_confidence,
+)
 from sim.analysis.options import check_seed
-from sim.analysis.goalseek.command import add_arguments, command, goal_seek_table, parse_bounds, parse_costs
+from sim.analysis.goalseek.command import (
+    add_arguments,
+    changes_csv,
+    command,
+    goal_seek_table,
+    margin_lines,
+    parse_bounds,
+    parse_costs,
+)
 from sim.analysis.goalseek.core import seek, single_threaded_blas
 from sim.analysis.goalseek.search import DEFAULT_MARGIN, SeekOutcome, SeekProblem
 from sim.analysis.goalseek.targets import TARGET_KINDS, Target, parse_target, target_margins, target_met
@@ -52,6 +71,7 @@ from sim.analysis.goalseek.variables import (
 )
 
 __all__ = [
+    "CONFIDENCE_DRAWS",
     "DEFAULT_MARGIN",
     "DEFAULT_MAX_CHANGE",
     "GoalSeekResult",
@@ -62,21 +82,27 @@ __all__ = [
     "MAX_COST_WEIGHT",
     "SeekOutcome",
     "SeekProblem",
+    "SURE_PROBABILITY",
     "TARGET_KINDS",
     "Target",
+    "TargetConfidence",
     "add_arguments",
+    "changes_csv",
     "check_seed",
     "command",
     "goal_seek",
     "goal_seek_table",
     "lever_tables",
     "lever_values",
+    "margin_draws",
+    "margin_lines",
     "parse_bounds",
     "parse_costs",
     "parse_target",
     "resolve_levers",
     "seek",
     "single_threaded_blas",
+    "target_confidence",
     "target_margins",
     "target_met",
 ]

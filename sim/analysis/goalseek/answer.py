@@ -1,10 +1,16 @@
 """Goal-seek's answer: :func:`goal_seek` (the validating wrapper), written changes, the result.
 
-The cheapest candidate of the search (:func:`sim.analysis.goalseek.core.seek`) is
-written as a :class:`~sim.scenario.Scenario` (rounded for reading when that still
-reaches the target) and **verified** by running the engine on it. The answer lists the
-changes the search made and the **linked** changes they set off through the data
-package's and the scenario's links, which the cost does not count.
+The least change the search finds (:func:`sim.analysis.goalseek.core.seek`) is written
+as a :class:`~sim.scenario.Scenario` (rounded for reading when that still reaches the
+target) and **verified** by running the engine on it. The answer lists the changes the
+search made and the **linked** changes they set off through the data package's and the
+scenario's links, which the total change does not count, and says **how sure** it is
+(:mod:`sim.analysis.goalseek.confidence`): the chance that the target still holds when
+the data carry the robustness model's default noise.
+
+The **total change** (``total_change``; ``cost`` in versions up to 0.1) is the sum over the
+changes of weight x |change %|, each change in percent of the lever's starting value,
+weights 1 unless given: a measure of relative effort, not money.
 """
 
 from __future__ import annotations
@@ -17,15 +23,17 @@ from typing import Any
 
 import numpy as np
 
+from sim.analysis.goalseek.confidence import CONFIDENCE_DRAWS, TargetConfidence, target_confidence
 from sim.analysis.goalseek.core import seek
 from sim.analysis.options import check_seed
+from sim.analysis.robustness.core import DEFAULT_SIGMA
 from sim.analysis.goalseek.search import DEFAULT_MARGIN, SeekProblem, _Search
 from sim.analysis.goalseek.targets import Target, parse_target, target_margins, target_met
 from sim.analysis.goalseek.variables import DEFAULT_MAX_CHANGE, Lever, LeverSpace, resolve_levers
 from sim.data import DataPackage
 from sim.engine import Result, analysis_model, explain, run_scenario
 from sim.errors import UsageError
-from sim.messages import msg
+from sim.messages import Message, NameResolver, Ref, msg, render
 from sim.scenario import Intervention, Scenario, format_percent
 
 #: Largest margin accepted (points): scores are out of 100, so no target holds by more.
@@ -34,7 +42,19 @@ MAX_MARGIN = 100.0
 
 @dataclass(frozen=True)
 class LeverChange:
-    """One change of the answer, as written in the scenario."""
+    """One change of the answer, as written in the scenario.
+
+    Attributes
+    ----------
+    indicator, kind : str
+    before, after : float
+    text : str
+        As written: ``+12.5%``, ``+3`` (an amount) or ``to 100``.
+    effort : float
+        |change| in percent of the lever's starting value.
+    weighted_change : float
+        ``effort`` times the lever's weight: its part of the total change.
+    """
 
     indicator: str
     kind: str
@@ -42,7 +62,12 @@ class LeverChange:
     after: float
     text: str
     effort: float
-    cost: float
+    weighted_change: float
+
+    @property
+    def cost(self) -> float:
+        """The old name of :attr:`weighted_change` (kept for scripts)."""
+        return self.weighted_change
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -51,13 +76,14 @@ class LeverChange:
             "before": self.before,
             "after": self.after,
             "effort_pct": self.effort,
-            "cost": self.cost,
+            "weighted_change": self.weighted_change,
+            "cost": self.weighted_change,  # the old key, kept for scripts
         }
 
 
 @dataclass(frozen=True)
 class LinkedChange:
-    """A value the answer moves through a link (not counted in its cost).
+    """A value the answer moves through a link (not counted in its total change).
 
     Attributes
     ----------
@@ -98,23 +124,26 @@ class GoalSeekResult:
         The starting scenario's interventions plus the changes found (when not
         reached: the best reachable changes).
     changes : list of LeverChange
-    cost : float
-        Sum over the changes of cost weight x |change in %| (relative effort).
+    total_change : float
+        Sum over the changes of weight x |change in %| (relative effort, not money;
+        weights 1 unless given). ``cost`` is its old name.
     result, start : Result
         The engine's result of the answer and of the starting scenario.
     margin : float
         Points to spare (negative: short of the target).
     levers : list of Lever
-    notes : list of str
+    notes : list of Message
     evaluations : int
         Candidate tables scored.
     seconds : float
     stages : dict
-        Cost found from each start of the search.
+        Total change found from each start of the search.
     required_margin : float
         The points to spare asked for: ``reached`` needs ``margin >= required_margin``.
     linked_changes : list of LinkedChange
-        Values moved through links by the changes (not counted in ``cost``).
+        Values moved through links by the changes (not counted in ``total_change``).
+    confidence : TargetConfidence or None
+        How sure the answer is under data noise (None when not asked for).
     """
 
     zone: str
@@ -122,7 +151,7 @@ class GoalSeekResult:
     reached: bool
     scenario: Scenario
     changes: list[LeverChange]
-    cost: float
+    total_change: float
     result: Result
     start: Result
     margin: float
@@ -133,6 +162,12 @@ class GoalSeekResult:
     stages: dict[str, float]
     required_margin: float = DEFAULT_MARGIN
     linked_changes: list[LinkedChange] = field(default_factory=list)
+    confidence: TargetConfidence | None = None
+
+    @property
+    def cost(self) -> float:
+        """The old name of :attr:`total_change` (kept for scripts)."""
+        return self.total_change
 
     @property
     def score_before(self) -> float:
@@ -159,33 +194,74 @@ class GoalSeekResult:
     def already_reached(self) -> bool:
         return self.reached and not self.changes
 
-    def summary(self) -> str:
-        """One sentence: the answer."""
-        head = f"{self.zone}: {self.target.describe()} in {self.scenario.year}"
-        if self.already_reached:
-            return f"{head}: already reached (rank {self.rank_after}, score {self.score_after:.2f}); nothing to change"
-        if self.reached:
-            return (
-                f"{head}: reached with {len(self.changes)} change(s) at cost {self.cost:.2f} "
-                f"(rank {self.rank_before} -> {self.rank_after}, score {self.score_before:.2f} -> {self.score_after:.2f})"
-            )
-        short = self.shortfall
-        shortfall = f"{short:.2f} points short" if short >= 0.005 else "a tie at best"
-        return (
-            f"{head}: NOT reachable within these bounds; the best found gives rank {self.rank_after}, "
-            f"score {self.score_after:.2f} ({shortfall})"
-        )
+    @property
+    def too_close(self) -> bool:
+        """Whether the answer meets its target but data noise undoes it in more than 1 draw in 10."""
+        return bool(self.reached and self.confidence is not None and self.confidence.too_close)
 
-    def to_dict(self) -> dict[str, Any]:
+    def against(self) -> tuple[str | None, float]:
+        """What the margin is measured against: (zone, its score) or (None, the target score)."""
+        scores = self.result.scored.scores
+        if self.target.kind == "score":
+            return None, float(self.target.score)
+        if self.target.kind == "overtake":
+            return str(self.target.rival), float(scores[self.target.rival])
+        others = scores.drop(self.zone).sort_values(ascending=False, kind="stable")
+        if int(self.target.rank) > len(others):
+            return None, float("-inf")
+        zone = str(others.index[int(self.target.rank) - 1])
+        return zone, float(others[zone])
+
+    def summary(self) -> Message:
+        """One sentence: the answer (then, when known, how sure it is)."""
+        common = dict(zone=Ref("zone", self.zone), target=self.target.describe(), year=self.scenario.year)
+        if self.already_reached:
+            head = msg("analysis.summary_already", rank=self.rank_after, score=f"{self.score_after:.2f}", **common)
+        elif self.reached:
+            head = msg("analysis.summary_reached", count=len(self.changes), total=f"{self.total_change:.2f}",
+                       rank_before=self.rank_before, rank_after=self.rank_after,
+                       score_before=f"{self.score_before:.2f}", score_after=f"{self.score_after:.2f}", **common)
+        else:
+            short = self.shortfall
+            shortfall = msg("analysis.short_by", points=f"{short:.2f}") if short >= 0.005 else msg("analysis.tie_at_best")
+            head = msg("analysis.summary_not_reached", rank=self.rank_after, score=f"{self.score_after:.2f}",
+                       shortfall=shortfall, **common)
+        sure = self.sureness()
+        return head if sure is None else msg("analysis.sentences", first=head, second=sure)
+
+    def sureness(self) -> Message | None:
+        """How sure the answer is, in one sentence (None without a confidence, when not reached, or
+        for a target that every table meets)."""
+        c = self.confidence
+        if c is None or not self.reached or not math.isfinite(self.margin):
+            return None
+        from sim.analysis.wording import chance
+
+        common = dict(margin=f"{self.margin:.2f}", chance=chance(c.probability), draws=f"{c.draws:,}",
+                      sigma=f"{100 * c.sigma:g} %", swing=f"{c.swing:.2f}")
+        return msg("sure.too_close" if c.too_close else "sure.clear", **common)
+
+    def to_dict(self, lang: str = "en", names: NameResolver | None = None) -> dict[str, Any]:
+        """The answer as JSON-ready data; its sentences (summary, notes, warnings) in ``lang``.
+
+        ``total_change`` is also given under its old key ``cost`` (and each change's
+        ``weighted_change`` under ``cost``), so that scripts written for 0.1 keep working.
+        """
+        against, against_score = self.against()
         return {
             "zone": self.zone,
             "year": self.scenario.year,
             "target": self.target.to_dict(),
             "reached": self.reached,
             "already_reached": self.already_reached,
-            "summary": self.summary(),
-            "cost": self.cost,
-            "margin": self.margin,
+            "too_close_to_call": self.too_close,
+            "summary": self.summary().render(lang, names),
+            "total_change": self.total_change,
+            "total_change_means": msg("analysis.total_change_means").render(lang),
+            "cost": self.total_change,  # the old key, kept for scripts
+            "margin": _finite(self.margin),  # a target every table meets (rank m) holds by any margin: null
+            "margin_against": {"zone": against, "score": _finite(against_score)},
+            "confidence": self.confidence.to_dict() if self.confidence is not None else None,
             "before": {"score": self.score_before, "rank": self.rank_before},
             "after": {"score": self.score_after, "rank": self.rank_after},
             "required_margin": self.required_margin,
@@ -200,13 +276,19 @@ class GoalSeekResult:
             ],
             "levers": [
                 {"indicator": lever.indicator, "kind": lever.kind, "start": lever.start,
-                 "min_change_pct": 100 * lever.lower, "max_change_pct": 100 * lever.upper, "cost_weight": lever.cost}
+                 "min_change_pct": 100 * lever.lower, "max_change_pct": 100 * lever.upper, "weight": lever.cost,
+                 "cost_weight": lever.cost}  # the old key, kept for scripts
                 for lever in self.levers
             ],
-            "notes": list(self.notes),
-            "warnings": list(self.result.warnings),
+            "notes": [render(n, lang, names) for n in self.notes],
+            "warnings": [render(w, lang, names) for w in self.result.warnings],
             "search": {"evaluations": self.evaluations, "seconds": self.seconds, "starts": self.stages},
         }
+
+
+def _finite(value: float) -> float | None:
+    """``value``, or None (JSON null) when it is not finite."""
+    return value if math.isfinite(value) else None
 
 
 def _away_from_zero(value: float, quantum: float) -> float:
@@ -300,8 +382,10 @@ def goal_seek(
     seed: int | np.random.Generator | None = 0,
     evolution_steps: int = 150,
     whole_percent: bool = False,
+    noise: float = DEFAULT_SIGMA,
+    noise_draws: int = CONFIDENCE_DRAWS,
 ) -> GoalSeekResult:
-    """The least-cost change of ``zone``'s indicators that reaches ``target``.
+    """The least change of ``zone``'s indicators that reaches ``target``, and how sure it is.
 
     Parameters
     ----------
@@ -321,26 +405,35 @@ def goal_seek(
     bounds : mapping, optional
         Per-lever bounds in percent: ``{id: high}`` or ``{id: (low, high)}``.
     costs : mapping, optional
-        Per-lever cost weights (default 1): the cost is sum of weight x |change %|.
+        Per-lever weights in the total change (default 1): the search minimises the
+        total change, sum of weight x |change %|.
     margin : float
         Points to spare (the target must hold by at least this much).
     seed : int or numpy.random.Generator
+        For the search's randomised start and for the draws of the data noise; same
+        seed, same answer and same probability.
     evolution_steps : int
         Generations of the differential-evolution start (0 skips it).
     whole_percent : bool
         Write percentage changes as whole percents (rounded away from zero, so a
         little more change), as the app's sliders show them, when that still reaches
         the target; otherwise 2 decimals as usual.
+    noise : float
+        Log-standard deviation of the data noise for the answer's confidence (0.05 = 5 %,
+        the robustness model's default).
+    noise_draws : int
+        Draws of that noise (0: no confidence is computed).
 
     Returns
     -------
     GoalSeekResult
-        Verified with the engine: ``reached`` is the engine's verdict.
+        Verified with the engine: ``reached`` is the engine's verdict; ``confidence``
+        the chance that the target still holds under the data noise.
 
     Raises
     ------
     UsageError
-        Unknown zone (with a suggestion), bad target, levers, bounds or costs.
+        Unknown zone (with a suggestion), bad target, levers, bounds, weights or noise.
     SimError
         The starting scenario is invalid.
     """
@@ -349,10 +442,11 @@ def goal_seek(
     zone_row = model.zone_row(zone)
     target = parse_target(target, model.zones, zone)
     if not (isinstance(margin, (int, float)) and math.isfinite(margin) and margin > 0):
-        raise UsageError(f"margin {margin!r} must be a positive number of points")
+        raise UsageError(msg("analysis.margin_bad", margin=repr(margin)))
     if margin > MAX_MARGIN:
         raise UsageError(msg("analysis.margin_too_large", margin=margin, most=MAX_MARGIN))
     check_seed(seed)
+    _check_noise(noise, noise_draws)
     chosen, notes = resolve_levers(model, zone_row, levers, max_change, bounds, costs)
     start_result = explain(model)
 
@@ -396,7 +490,7 @@ def goal_seek(
         result = run_scenario(package, found)
         reached, final_margin = _verdict(result, model.zones, zone_row, target, problem.delta)
     if outcome.reached and not reached:
-        notes.append("the engine did not confirm the change found by the search; it is reported as not reached")
+        notes.append(msg("analysis.not_confirmed"))
     changes = []
     for j, kind, value in items:
         lever = chosen[j]
@@ -405,16 +499,21 @@ def goal_seek(
         after = float(result.values.at[zone, lever.indicator])
         text = format_percent(value) if kind == "percent" else f"to {value:g}" if kind == "to" else f"{value:+g}"
         changes.append(LeverChange(lever.indicator, lever.kind, before, after, text, effort, float(lever.cost * effort)))
-    cost = float(sum(c.cost for c in changes))
+    total_change = float(sum(c.weighted_change for c in changes))
     if not reached and not changes:
         found = replace(found, interventions=model.scenario.interventions)
+    confidence = None
+    if noise_draws:
+        values = result.values.loc[model.zones, model.indicators].to_numpy(dtype=float)
+        confidence = target_confidence(model, values, zone_row, target, final_margin, int(noise_draws), seed,
+                                       float(noise))
     return GoalSeekResult(
         zone=zone,
         target=target,
         reached=reached,
         scenario=found,
         changes=changes,
-        cost=cost,
+        total_change=total_change,
         result=result,
         start=start_result,
         margin=final_margin,
@@ -425,7 +524,28 @@ def goal_seek(
         stages=outcome.stages,
         required_margin=float(problem.delta),
         linked_changes=linked_changes(start_result, result),
+        confidence=confidence,
     )
+
+
+#: Most draws of the data noise accepted for an answer's confidence.
+MAX_NOISE_DRAWS = 1_000_000
+
+
+def _check_noise(noise: Any, draws: Any) -> None:
+    """The data noise of the confidence: a fraction >= 0 and a whole number of draws.
+
+    Raises
+    ------
+    UsageError
+    """
+    problems = []
+    if isinstance(noise, bool) or not isinstance(noise, (int, float)) or not math.isfinite(noise) or noise < 0:
+        problems.append(msg("analysis.noise_bad", value=repr(noise)))
+    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 0 <= draws <= MAX_NOISE_DRAWS:
+        problems.append(msg("analysis.noise_draws_bad", value=repr(draws), most=MAX_NOISE_DRAWS))
+    if problems:
+        raise UsageError(problems)
 
 
 def _verdict(result: Result, zones: list[str], zone_row: int, target: Target, required: float) -> tuple[bool, float]:

@@ -11,6 +11,7 @@ import numpy as np
 
 from sim.engine import Result
 from sim.errors import UsageError
+from sim.messages import Message, Ref, msg
 from sim.text import did_you_mean
 
 TARGET_KINDS = ("rank", "overtake", "score")
@@ -36,12 +37,13 @@ class Target:
     rival: str | None = None
     score: float | None = None
 
-    def describe(self) -> str:
+    def describe(self) -> Message:
+        """The target in words (``rank 3 or better``, ``第 3 名或更好``), the rival as a name."""
         if self.kind == "rank":
-            return f"rank {self.rank}" + (" or better" if self.rank and self.rank > 1 else "")
+            return msg("analysis.target_rank1") if self.rank == 1 else msg("analysis.target_rank", rank=self.rank)
         if self.kind == "overtake":
-            return f"overtake {self.rival}"
-        return f"score {self.score:g} or more"
+            return msg("analysis.target_overtake", zone=Ref("zone", str(self.rival)))
+        return msg("analysis.target_score", score=f"{self.score:g}")
 
     def text(self) -> str:
         """The command-line form, e.g. ``rank:3``."""
@@ -77,34 +79,36 @@ def parse_target(text: str | Target, zones: Sequence[str], zone: str | None = No
     if isinstance(text, Target):
         target = text
     else:
-        syntax = f"target {text!r} is not understood; write rank:K, overtake:ZONE or score:S (e.g. rank:3)"
+        syntax = msg("analysis.target_syntax", text=repr(text))
         if not isinstance(text, str) or ":" not in text:
             raise UsageError(syntax)
         kind, _, value = (part.strip() for part in text.partition(":"))
         kind = kind.lower()
         if kind not in TARGET_KINDS:
-            raise UsageError(f"target kind {kind!r} is not allowed{did_you_mean(kind, TARGET_KINDS)}; {syntax}")
+            raise UsageError(msg("analysis.target_kind_unknown", kind=repr(kind),
+                                 hint=did_you_mean(kind, TARGET_KINDS), syntax=syntax))
         if kind == "rank":
             try:
                 target = Target("rank", rank=int(value))
             except ValueError:
-                raise UsageError(f"target {text!r}: the rank must be a whole number, e.g. rank:3") from None
+                raise UsageError(msg("analysis.target_rank_not_whole", text=repr(text))) from None
         elif kind == "overtake":
             target = Target("overtake", rival=value)
         else:
             try:
                 target = Target("score", score=float(value))
             except ValueError:
-                raise UsageError(f"target {text!r}: the score must be a number of points, e.g. score:65") from None
+                raise UsageError(msg("analysis.target_score_not_number", text=repr(text))) from None
     if target.kind == "rank" and not (target.rank is not None and 1 <= target.rank <= len(zones)):
-        raise UsageError(f"target rank {target.rank} is out of range; allowed: 1 to {len(zones)} (the number of zones)")
+        raise UsageError(msg("analysis.target_rank_out_of_range", rank=target.rank, most=len(zones)))
     if target.kind == "overtake":
         if target.rival not in zones:
-            raise UsageError(f"target: unknown zone {target.rival!r}{did_you_mean(target.rival, zones)}")
+            raise UsageError(msg("analysis.target_unknown_rival", zone=repr(target.rival),
+                                 hint=did_you_mean(target.rival, zones)))
         if target.rival == zone:
-            raise UsageError(f"target: a zone cannot overtake itself ({zone!r})")
+            raise UsageError(msg("analysis.target_self", zone=Ref("zone", str(zone))))
     if target.kind == "score" and not (target.score is not None and math.isfinite(target.score)):
-        raise UsageError(f"target score {target.score!r} must be a finite number of points")
+        raise UsageError(msg("analysis.target_score_not_finite", score=repr(target.score)))
     return target
 
 

@@ -16,14 +16,14 @@ import numpy as np
 from sim.engine import CompiledScenario, Edit, apply_edits
 from sim.engine.tables import TO, round_half_away
 from sim.errors import UsageError
-from sim.messages import msg
+from sim.messages import Ref, msg
 from sim.scenario import MAX_PERCENT, MIN_PERCENT
 from sim.text import did_you_mean
 
 #: Default bound on every lever: at most +100 % (benefit) or -100 % (cost) of its value.
 DEFAULT_MAX_CHANGE = 100.0
-#: Largest cost weight accepted: the cost sums weight x |change %|, and a weight beyond
-#: this would overflow the sums the search compares.
+#: Largest weight of a lever accepted: the total change sums weight x |change %|, and a
+#: weight beyond this would overflow the sums the search compares.
 MAX_COST_WEIGHT = 1e6
 
 
@@ -35,7 +35,7 @@ class Lever:
     the new value is ``start * (1 + t)`` for a ``percent`` lever (``scale`` is then
     ``start``), ``start + t * scale`` for an ``absolute`` one and
     ``start + round(t * scale)`` for a ``count``. The effort is ``100 |t|`` (percent
-    of the starting value), times ``cost``.
+    of the starting value); it enters the total change times ``cost``.
 
     Attributes
     ----------
@@ -51,7 +51,8 @@ class Lever:
     lower, upper : float
         Bounds on ``t`` (valid range and ``ratio``'s positivity included).
     cost : float
-        Cost weight per percentage point of effort.
+        Weight of the lever in the total change, per percentage point of effort (the
+        search minimises the total; the command line's ``--cost``).
     value_min, value_max : float
         The indicator's valid range (``ratio``'s positivity included).
     """
@@ -81,7 +82,7 @@ def resolve_levers(
     bounds: Mapping[str, tuple[float, float] | float] | None = None,
     costs: Mapping[str, float] | None = None,
 ) -> tuple[list[Lever], list[str]]:
-    """Turn lever ids, bounds and cost weights into :class:`Lever` objects.
+    """Turn lever ids, bounds and weights (in the total change) into :class:`Lever` objects.
 
     Parameters
     ----------
@@ -102,7 +103,7 @@ def resolve_levers(
     -------
     levers : list of Lever
         Only levers with room to move.
-    notes : list of str
+    notes : list of Message
         Levers left out and why.
 
     Raises
@@ -112,35 +113,37 @@ def resolve_levers(
     """
     ids = model.indicators
     chosen = list(ids) if levers is None else list(levers)
-    problems = [f"lever: unknown indicator {i!r}{did_you_mean(i, ids)}" for i in chosen if i not in ids]
+    problems = [msg("analysis.lever_unknown", indicator=repr(i), hint=did_you_mean(i, ids))
+                for i in chosen if i not in ids]
     duplicated = sorted({i for i in chosen if chosen.count(i) > 1})
-    problems += [f"lever {i!r} is listed twice" for i in duplicated]
+    problems += [msg("analysis.lever_twice", indicator=Ref("indicator", i)) for i in duplicated]
     if not chosen:
-        problems.append("no levers given; name at least one indicator (or leave --levers out for all)")
+        problems.append(msg("analysis.no_levers"))
     if max_change is not None and (not math.isfinite(max_change) or max_change < 0):
-        problems.append(f"max change {max_change!r} must be a finite percentage >= 0")
+        problems.append(msg("analysis.max_change_bad", value=repr(max_change)))
     elif max_change is not None and max_change > MAX_PERCENT:
         problems.append(msg("analysis.max_change_too_large", value=max_change, most=MAX_PERCENT))
     for key, value in (bounds or {}).items():
         if key not in ids:
-            problems.append(f"bound: unknown indicator {key!r}{did_you_mean(key, ids)}")
+            problems.append(msg("analysis.bound_unknown", indicator=repr(key), hint=did_you_mean(key, ids)))
         elif key not in chosen:
-            problems.append(f"bound for {key!r}, which is not among the levers")
+            problems.append(msg("analysis.bound_not_lever", indicator=Ref("indicator", key)))
         low, high = (None, value) if np.isscalar(value) else value
         if any(v is not None and not (isinstance(v, (int, float)) and math.isfinite(v)) for v in (low, high)):
-            problems.append(f"bound for {key!r}: {value!r} must be finite percentages")
+            problems.append(msg("analysis.bound_not_finite", indicator=Ref("indicator", key), value=repr(value)))
         elif any(v is not None and not MIN_PERCENT <= v <= MAX_PERCENT for v in (low, high)):
-            problems.append(msg("analysis.bound_out_of_range", indicator=key, value=str(value),
+            problems.append(msg("analysis.bound_out_of_range", indicator=Ref("indicator", key), value=str(value),
                                 low=MIN_PERCENT, high=MAX_PERCENT))
         elif low is not None and low > high:
-            problems.append(f"bound for {key!r}: low {low:g}% is above high {high:g}%")
+            problems.append(msg("analysis.bound_low_above_high", indicator=Ref("indicator", key), low=low, high=high))
     for key, weight in (costs or {}).items():
         if key not in ids:
-            problems.append(f"cost: unknown indicator {key!r}{did_you_mean(key, ids)}")
+            problems.append(msg("analysis.weight_unknown", indicator=repr(key), hint=did_you_mean(key, ids)))
         elif isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
-            problems.append(f"cost weight for {key!r}: {weight!r} must be a finite number >= 0")
+            problems.append(msg("analysis.weight_bad", indicator=Ref("indicator", key), weight=repr(weight)))
         elif weight > MAX_COST_WEIGHT:
-            problems.append(msg("analysis.cost_too_large", indicator=key, weight=weight, most=MAX_COST_WEIGHT))
+            problems.append(msg("analysis.cost_too_large", indicator=Ref("indicator", key), weight=weight,
+                                most=MAX_COST_WEIGHT))
     if problems:
         raise UsageError(problems)
 
@@ -180,15 +183,16 @@ def resolve_levers(
             lower = math.ceil(round(lower * scale, 9)) / scale
             upper = math.floor(round(upper * scale, 9)) / scale
         if not upper > lower:
-            unit = " (less than one whole unit)" if counts and math.isfinite(upper) else ""
-            notes.append(f"{indicator}: no room to move within its bounds and valid range{unit}; left out")
+            whole = counts and math.isfinite(upper)
+            notes.append(msg("analysis.lever_no_room_unit" if whole else "analysis.lever_no_room",
+                             indicator=Ref("indicator", indicator)))
             continue
         out.append(
             Lever(indicator, col, kind, start, scale, lower, upper, float((costs or {}).get(indicator, 1.0)),
                   float(lo_value), float(hi_value))
         )
     if not out:
-        raise UsageError(["none of the levers can move within its bounds", *notes])
+        raise UsageError([msg("analysis.no_lever_moves"), *notes])
     return out, notes
 
 

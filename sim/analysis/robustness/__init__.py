@@ -40,6 +40,7 @@ from sim.analysis.robustness.command import (
     parse_concentration,
     parse_sigma,
     robustness_csv,
+    robustness_sentences,
     robustness_table,
 )
 from sim.analysis.robustness.report import RobustnessReport, robustness
@@ -71,6 +72,7 @@ __all__ = [
     "parse_sigma",
     "robustness",
     "robustness_csv",
+    "robustness_sentences",
     "robustness_table",
     "simulate",
     "weight_stability",

@@ -1,4 +1,11 @@
-"""Robustness of a scenario's ranking: the validating wrapper :func:`robustness` and its report."""
+"""Robustness of a scenario's ranking: the validating wrapper :func:`robustness` and its report.
+
+The report opens with one plain sentence per zone (:meth:`RobustnessReport.sentences`):
+"Sunan: 62 % chance of rank 3", the rank being the zone's rank without noise, with the
+most likely rank when that differs and, for a scenario, the chance of beating its
+baseline rank. The technical terms (Monte Carlo, lognormal, Dirichlet, bootstrap,
+leave-one-out) are explained in the glossary (:mod:`sim.analysis.glossary`).
+"""
 
 from __future__ import annotations
 
@@ -25,7 +32,7 @@ from sim.analysis.robustness.core import (
 from sim.data import DataPackage
 from sim.engine import analysis_model
 from sim.errors import UsageError
-from sim.messages import Ref, msg
+from sim.messages import Message, NameResolver, Ref, msg, render
 from sim.method import entropy
 from sim.method.entropy import NORMALIZATIONS
 from sim.method.entropy import ranks as competition_ranks
@@ -62,6 +69,7 @@ class RobustnessReport:
         Zone left out x indicator: the weights without that zone.
     bootstrap_dropped : int
     seconds : float
+    notes : list of Message
     """
 
     scenario: Scenario
@@ -90,7 +98,34 @@ class RobustnessReport:
     def most_likely_rank(self) -> pd.Series:
         return self.rank_probabilities.idxmax(axis=1).rename("most_likely_rank")
 
-    def to_dict(self) -> dict[str, Any]:
+    def zone_sentence(self, zone: str) -> Message:
+        """The plain answer for one zone: "Sunan: 62 % chance of rank 3" (its rank without noise).
+
+        Adds the most likely rank when it is another one, and for a scenario the chance
+        that the zone's rank beats its baseline rank in the same draw.
+        """
+        from sim.analysis.wording import chance
+
+        rank = int(self.rank[zone])
+        probabilities = self.rank_probabilities.loc[zone]
+        likely = int(probabilities.idxmax())
+        other = ""
+        if likely != rank and probabilities[likely] > probabilities[rank]:
+            other = msg("sure.most_likely", rank=likely, chance=chance(probabilities[likely]))
+        baseline = ""
+        if self.p_beats_baseline is not None:
+            base = int(self.baseline_rank[zone])
+            baseline = (msg("sure.beats_baseline", base=base, chance=chance(self.p_beats_baseline[zone])) if base > 1
+                        else msg("sure.keeps_first", chance=chance(self.p_not_worse[zone])))
+        return msg("sure.rank_chance", zone=Ref("zone", zone), rank=rank, chance=chance(probabilities[rank]),
+                   most_likely=other, baseline=baseline)
+
+    def sentences(self) -> list[Message]:
+        """One plain sentence per zone, best rank first (see :meth:`zone_sentence`)."""
+        return [self.zone_sentence(zone) for zone in self.rank.sort_values(kind="stable").index]
+
+    def to_dict(self, lang: str = "en", names: NameResolver | None = None) -> dict[str, Any]:
+        """The report as JSON-ready data; its sentences and notes in ``lang``."""
         zones = []
         for zone in self.rank.sort_values(kind="stable").index:
             item = {
@@ -105,6 +140,7 @@ class RobustnessReport:
                 item["baseline_rank"] = int(self.baseline_rank[zone])
                 item["p_beats_baseline"] = float(self.p_beats_baseline[zone])
                 item["p_not_worse"] = float(self.p_not_worse[zone])
+            item["sentence"] = self.zone_sentence(zone).render(lang, names)
             zones.append(item)
         weights = {
             indicator: {key: float(value) for key, value in row.items()}
@@ -122,7 +158,7 @@ class RobustnessReport:
                 for zone, row in self.leave_one_out.iterrows()
             },
             "bootstrap_dropped": self.bootstrap_dropped,
-            "notes": list(self.notes),
+            "notes": [render(note, lang, names) for note in self.notes],
             "seconds": self.seconds,
         }
 
@@ -132,10 +168,11 @@ def _choices(value: Sequence[str] | str | None, default: str, what: str) -> list
         return [default]
     items = list(NORMALIZATIONS) if value == "all" else ([value] if isinstance(value, str) else list(value))
     if not items:
-        raise UsageError(f"{what}: give at least one of {', '.join(NORMALIZATIONS)} (or all)")
+        raise UsageError(msg("analysis.normalizations_empty", what=what, allowed=", ".join(NORMALIZATIONS)))
     bad = [k for k in items if k not in NORMALIZATIONS]
     if bad:
-        raise UsageError([f"{what}: unknown normalization {k!r}{did_you_mean(k, NORMALIZATIONS)}" for k in bad])
+        raise UsageError([msg("analysis.normalization_unknown", what=what, value=repr(k),
+                              hint=did_you_mean(k, NORMALIZATIONS)) for k in bad])
     return list(dict.fromkeys(items))
 
 
@@ -202,18 +239,18 @@ def robustness(
     began = time.perf_counter()
     problems = []
     if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or not 1 <= draws <= MAX_DRAWS:
-        problems.append(f"draws {draws!r} must be a whole number from 1 to {MAX_DRAWS:,}")
+        problems.append(msg("analysis.draws_bad", value=repr(draws), most=MAX_DRAWS))
     if not _is_fraction(sigma):
-        problems.append(f"sigma {sigma!r} must be a finite number >= 0 (0.05 = 5%)")
+        problems.append(msg("analysis.sigma_bad", value=repr(sigma)))
     if concentration is not None and not (isinstance(concentration, (int, float)) and concentration > 0
                                           and not math.isnan(concentration)):
-        problems.append(f"concentration {concentration!r} must be a number > 0 (or none)")
+        problems.append(msg("analysis.concentration_bad", value=repr(concentration)))
     if isinstance(bootstrap, bool) or not isinstance(bootstrap, (int, np.integer)) or bootstrap < 0:
-        problems.append(f"bootstrap {bootstrap!r} must be a whole number >= 0")
+        problems.append(msg("analysis.bootstrap_bad", value=repr(bootstrap)))
     elif bootstrap > MAX_BOOTSTRAP:
         problems.append(msg("analysis.bootstrap_too_many", count=bootstrap, most=MAX_BOOTSTRAP))
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
-        problems.append(f"chunk {chunk!r} must be a whole number >= 1")
+        problems.append(msg("analysis.chunk_bad", value=repr(chunk)))
     if problems:
         raise UsageError(problems)
     if concentration is not None and math.isinf(concentration):
@@ -226,15 +263,16 @@ def robustness(
     bad = []
     for indicator, value in (sigma_by or {}).items():
         if indicator not in model.indicators:
-            bad.append(f"sigma for unknown indicator {indicator!r}{did_you_mean(indicator, model.indicators)}")
+            bad.append(msg("analysis.sigma_unknown_indicator", indicator=repr(indicator),
+                           hint=did_you_mean(indicator, model.indicators)))
         elif not _is_fraction(value):
-            bad.append(f"sigma for {indicator!r}: {value!r} must be a finite number >= 0")
+            bad.append(msg("analysis.sigma_for_bad", indicator=Ref("indicator", indicator), value=repr(value)))
         else:
             sigmas[model.indicators.index(indicator)] = float(value)
     if bad:
         raise UsageError(bad)
-    kinds_w = _choices(normalizations, method.normalization, "normalizations")
-    kinds_s = _choices(score_normalizations, method.scoring, "score normalizations")
+    kinds_w = _choices(normalizations, method.normalization, msg("analysis.what_normalizations"))
+    kinds_s = _choices(score_normalizations, method.scoring, msg("analysis.what_score_normalizations"))
     compared = bool(model.scenario.interventions)
     fallback = entropy.ratio_fallback_columns(model.values) if "ratio" in kinds_w + kinds_s else []
 
@@ -300,16 +338,13 @@ def robustness(
     )
     notes = []
     if method.weights != "recompute":
-        notes.append(
-            f"the method's weights are {method.weights if isinstance(method.weights, str) else 'explicit'}: "
-            "the data noise does not move them; the weight-stability table shows what recomputed entropy "
-            "weights would do"
-        )
+        weights = method.weights if isinstance(method.weights, str) else "explicit"
+        notes.append(msg("analysis.weights_fixed_note", weights=msg(f"options.{weights}")))
     if np.any(fallback):
         notes.append(msg("analysis.ratio_fallback_note",
                          indicators=[Ref("indicator", i) for i, f in zip(indicators, fallback) if f]))
     if stability["dropped"]:
-        notes.append(f"{int(stability['dropped'])} bootstrap resample(s) had every column constant and were dropped")
+        notes.append(msg("analysis.bootstrap_dropped", count=int(stability["dropped"])))
     settings = {
         "seed": int(seed) if isinstance(seed, (int, np.integer)) else "generator",
         "sigma": float(sigma),
