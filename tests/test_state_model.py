@@ -14,7 +14,7 @@ from collections import deque
 
 import pytest
 
-import ui.state as state
+from ui import state
 from ui.edits import blank_scenario
 from ui.model import AppState, Event
 
