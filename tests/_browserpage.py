@@ -37,7 +37,8 @@ def open_app(page: Page, app_url: str, query: str = "") -> None:
 
 
 #: True once the app has run no script for ``quiet`` ms (Streamlit marks its run state on the app's root,
-#: as its own end-to-end tests read it); polled, so a run that starts just after a click is waited for.
+#: as its own end-to-end tests read it). A click's run that the server starts later than that is not
+#: waited for: the state says "not running" until the server answers (seconds on a loaded machine).
 IDLE_FOR = """(quiet) => {
   const state = document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state');
   const now = performance.now();

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -31,6 +32,8 @@ PRESSES, REPETITIONS = 24, 12
 #: Every other repetition goes back to What-if this long after leaving it (seconds), before the run of
 #: the Scenario files tab has ended in the browser: the window in which issue 10's second loss lived.
 BOUNCES = (0.0, 0.15, 0.3, 0.6)
+#: How long the app may take to show What-if again beside the burners (seconds).
+SETTLE_SECONDS = 30
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +57,33 @@ def _url_scenario(page: Page, package):
     return scenario_from_params(params, package)
 
 
+def _what_if_reads(page: Page, package) -> tuple[str | None, str, list[str]]:
+    """What the What-if tab shows of the planner's value: the slider, its number box, the URL's scenario."""
+    return (slider_of(page, INDICATOR).get_attribute("aria-valuetext"), box_of(page, INDICATOR).input_value(),
+            _changes(_url_scenario(page, package)))
+
+
 def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: str) -> list[str]:
-    """On What-if, once the app has settled: the slider, its number box and the URL hold the planner's value."""
+    """On What-if: the slider, its number box and the URL come to hold the planner's value and keep it.
+
+    Until the server starts the run that a tab click asked for, the browser shows the
+    tab's previous drawing and says no script is running (beside the burners, for over
+    a second). So the value is awaited first, then read again once the app has been
+    idle for a while: a lost value never comes back, or does not stay.
+    """
+    wanted = (shown, shown.strip("+%"), expected)
+    deadline = time.monotonic() + SETTLE_SECONDS
+    while _what_if_reads(page, package) != wanted and time.monotonic() < deadline:
+        page.wait_for_timeout(200)
     wait_until_idle(page)
+    slider, box, url = _what_if_reads(page, package)
     problems = []
-    slider = slider_of(page, INDICATOR)
-    if slider.get_attribute("aria-valuetext") != shown:
-        problems.append(f"{when}: the slider shows {slider.get_attribute('aria-valuetext')}")
-    if box_of(page, INDICATOR).input_value() != shown.strip("+%"):
-        problems.append(f"{when}: the number box shows {box_of(page, INDICATOR).input_value()}")
-    if _changes(_url_scenario(page, package)) != expected:
-        problems.append(f"{when}: the URL holds {_changes(_url_scenario(page, package))}")
+    if slider != shown:
+        problems.append(f"{when}: the slider shows {slider}")
+    if box != shown.strip("+%"):
+        problems.append(f"{when}: the number box shows {box}")
+    if url != expected:
+        problems.append(f"{when}: the URL holds {url}")
     return problems
 
 
