@@ -15,6 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from _browserpage import box_of, expect_ranking, open_app, slider_of, wait_until_idle
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from sim.data import load_package
@@ -63,6 +64,14 @@ def _what_if_reads(page: Page, package) -> tuple[str | None, str, list[str]]:
             _changes(_url_scenario(page, package)))
 
 
+def _reads_now(page: Page, package, wanted) -> bool:
+    """Whether What-if shows ``wanted`` now (False mid-drawing, when a new box and the old one are both there)."""
+    try:
+        return _what_if_reads(page, package) == wanted
+    except PlaywrightError:
+        return False
+
+
 def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: str) -> list[str]:
     """On What-if: the slider, its number box and the URL come to hold the planner's value and keep it.
 
@@ -73,7 +82,7 @@ def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: s
     """
     wanted = (shown, shown.strip("+%"), expected)
     deadline = time.monotonic() + SETTLE_SECONDS
-    while _what_if_reads(page, package) != wanted and time.monotonic() < deadline:
+    while not _reads_now(page, package, wanted) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     wait_until_idle(page)
     slider, box, url = _what_if_reads(page, package)
