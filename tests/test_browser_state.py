@@ -85,6 +85,9 @@ def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: s
     while not _reads_now(page, package, wanted) and time.monotonic() < deadline:
         page.wait_for_timeout(200)
     wait_until_idle(page)
+    sliders, boxes = slider_of(page, INDICATOR).count(), box_of(page, INDICATOR).count()
+    if (sliders, boxes) != (1, 1):
+        return [f"{when}: What-if shows {sliders} sliders and {boxes} number boxes for {INDICATOR}"]
     slider, box, url = _what_if_reads(page, package)
     problems = []
     if slider != shown:
@@ -96,7 +99,7 @@ def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: s
     return problems
 
 
-def _fast_presses_then_tabs(page: Page, app_url: str, package, tmp_path, repetition: int) -> str | None:
+def _fast_presses_then_tabs(page: Page, app_url: str, package, tmp_path, repetition: int, screenshot) -> str | None:
     """The issue's recipe once; returns what was lost (None when the slider, box, URL and file agree).
 
     Even repetitions: 24 fast presses, the Scenario files tab at once, a download,
@@ -128,6 +131,8 @@ def _fast_presses_then_tabs(page: Page, app_url: str, package, tmp_path, repetit
         problems.append(f"the file holds {saved}")
     what_if.click()
     problems += _what_if_shows(page, package, expected, shown, "back after the download")
+    if problems:
+        screenshot(page, f"-{repetition}")  # the page as the planner sees it after the loss
     return "; ".join(f"{shown} shown, {problem}" for problem in problems) or None
 
 
@@ -142,7 +147,7 @@ def test_fast_key_presses_then_a_tab_switch_lose_nothing(page: Page, app_url, pa
                for _ in range((os.cpu_count() or 1) if load == "cpu_burners" else 0)]
     try:
         losses = [(n, lost) for n in range(REPETITIONS)
-                  if (lost := _fast_presses_then_tabs(page, app_url, package, tmp_path, n))]
+                  if (lost := _fast_presses_then_tabs(page, app_url, package, tmp_path, n, screenshot))]
     finally:
         for burner in burners:
             burner.terminate()
