@@ -65,9 +65,9 @@ def render(ctx: TabContext) -> None:
     rival = prefs.get("gs_rival") if prefs.get("gs_rival") in rivals else default_rival(start, zone)
     score = prefs.get("gs_score", float(min(100, round(float(start.scored.scores[zone])) + 5)))
     if kind == "rank":
-        b.selectbox(t("gs_rank", lang), list(range(1, len(package.zone_ids) + 1)),
-                    format_func=lambda k: target_label(Target("rank", rank=k), lang),
-                    **pref_widget("gs_rank", rank, lang))
+        ranks = list(range(1, len(package.zone_ids) + 1))
+        b.selectbox(t("gs_rank", lang), ranks, format_func=lambda k: target_label(Target("rank", rank=k), lang),
+                    **pref_widget("gs_rank", rank, lang, options=ranks))
     elif kind == "overtake":
         b.selectbox(t("gs_rival", lang), rivals, format_func=names.get, **pref_widget("gs_rival", rival, lang, options=rivals))
     else:
