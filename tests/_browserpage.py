@@ -37,6 +37,24 @@ def open_app(page: Page, app_url: str, query: str = "") -> None:
     expect(ranking_cell(page, 0, 1)).to_be_attached(timeout=TIMEOUT)
 
 
+#: True once the app has run no script for ``quiet`` ms (Streamlit marks its run state on the app's root,
+#: as its own end-to-end tests read it). A click's run that the server starts later than that is not
+#: waited for: the state says "not running" until the server answers (seconds on a loaded machine).
+IDLE_FOR = """(quiet) => {
+  const state = document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state');
+  const now = performance.now();
+  if (state !== 'notRunning') { window.__zonesimIdleSince = undefined; return false; }
+  if (window.__zonesimIdleSince === undefined) window.__zonesimIdleSince = now;
+  return now - window.__zonesimIdleSince >= quiet;
+}"""
+
+
+def wait_until_idle(page: Page, quiet: int = 600) -> None:
+    """Wait until the app has run nothing for ``quiet`` ms: what it shows then is what it settled on."""
+    page.evaluate("() => { window.__zonesimIdleSince = undefined; }")
+    page.wait_for_function(IDLE_FOR, arg=quiet, polling=50, timeout=TIMEOUT * 2)
+
+
 def open_tab(page: Page, key: str, lang: str = "zh") -> None:
     page.get_by_role("tab", name=t(key, lang)).click()
     expect(page.get_by_role("tab", name=t(key, lang))).to_have_attribute("aria-selected", "true")

@@ -62,17 +62,17 @@ def render(ctx: TabContext) -> None:
     a, b, c = st.columns([3, 2, 2])
     kind = prefs.get("gs_kind", "rank")
     a.radio(t("gs_target_kind", lang), TARGET_KINDS, horizontal=True, format_func=lambda k: t(f"target_{k}", lang),
-            **pref_widget("gs_kind", "rank", lang))
+            **pref_widget("gs_kind", "rank", lang, options=TARGET_KINDS))
     rank = min(prefs.get("gs_rank", max(1, int(start.scored.ranks[zone]) - 1)), len(package.zone_ids))
     rivals = [z for z in package.zone_ids if z != zone]
     rival = prefs.get("gs_rival") if prefs.get("gs_rival") in rivals else default_rival(start, zone)
     score = prefs.get("gs_score", float(min(100, round(float(start.scored.scores[zone])) + 5)))
     if kind == "rank":
-        b.selectbox(t("gs_rank", lang), list(range(1, len(package.zone_ids) + 1)),
-                    format_func=lambda k: target_label(Target("rank", rank=k), lang),
-                    **pref_widget("gs_rank", rank, lang))
+        ranks = list(range(1, len(package.zone_ids) + 1))
+        b.selectbox(t("gs_rank", lang), ranks, format_func=lambda k: target_label(Target("rank", rank=k), lang),
+                    **pref_widget("gs_rank", rank, lang, options=ranks))
     elif kind == "overtake":
-        b.selectbox(t("gs_rival", lang), rivals, format_func=names.get, **pref_widget("gs_rival", rival, lang))
+        b.selectbox(t("gs_rival", lang), rivals, format_func=names.get, **pref_widget("gs_rival", rival, lang, options=rivals))
     else:
         b.number_input(t("gs_score", lang), min_value=0.0, max_value=100.0, step=1.0,
                        **pref_widget("gs_score", score, lang))
@@ -83,7 +83,7 @@ def render(ctx: TabContext) -> None:
     fitting = [i for i in chosen if i in package.indicator_ids]
     levers = fitting if fitting or not chosen else list(package.indicator_ids)  # another data package
     st.multiselect(t("gs_levers", lang), package.indicator_ids, format_func=names.get, help=t("gs_levers_help", lang),
-                   **pref_widget("gs_levers", levers, lang))
+                   **pref_widget("gs_levers", levers, lang, param="default"))
     whole = prefs.get("gs_whole", True)
     st.checkbox(t("gs_whole", lang), help=t("gs_whole_help", lang), **pref_widget("gs_whole", whole, lang))
     if st.button(t("gs_run", lang), key="w_gs_run", type="primary"):
