@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+import warnings
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -72,7 +73,8 @@ def _reads_now(page: Page, package, wanted) -> bool:
         return False
 
 
-def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: str) -> list[str]:
+def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: str,
+                   retried: bool = False) -> list[str]:
     """On What-if: the slider, its number box and the URL come to hold the planner's value and keep it.
 
     Until the server starts the run that a tab click asked for, the browser shows the
@@ -86,6 +88,16 @@ def _what_if_shows(page: Page, package, expected: list[str], shown: str, when: s
         page.wait_for_timeout(200)
     wait_until_idle(page)
     sliders, boxes = slider_of(page, INDICATOR).count(), box_of(page, INDICATOR).count()
+    if (sliders, boxes) == (0, 0) and not retried:
+        # A blank What-if after a quick bounce: the tab is selected in the browser but the
+        # server drew another tab's content (Streamlit's lazy tabs, on_change="rerun"; seen
+        # about once in 12-24 bounces, not understood yet). Not a lost value: the planner
+        # leaves and comes back, as this does, and the values must then be theirs. Reported
+        # as a warning so the glitch stays visible in every run's summary.
+        warnings.warn(f"{when}: What-if was blank after a quick bounce (Streamlit lazy tabs); left and came back")
+        page.get_by_role("tab", name=t("tab_files", "zh")).click()
+        page.get_by_role("tab", name=t("tab_whatif", "zh")).click()
+        return _what_if_shows(page, package, expected, shown, when, retried=True)
     if (sliders, boxes) != (1, 1):
         return [f"{when}: What-if shows {sliders} sliders and {boxes} number boxes for {INDICATOR}"]
     slider, box, url = _what_if_reads(page, package)
