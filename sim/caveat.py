@@ -26,10 +26,10 @@ from sim.messages import text
 
 def reconstructed_count(provenance: Mapping[str, Any]) -> tuple[int, int]:
     """How many of the values are reconstructed, and how many there are."""
-    from sim.brief.content import RECONSTRUCTED_MARKERS  # the brief imports the charts, which import this
+    from sim.provenance import is_reconstructed  # the one test of a reconstructed source (main's msgs)
 
     counts = provenance.get("source_counts") or {}
-    marked = sum(n for source, n in counts.items() if any(m in str(source).lower() for m in RECONSTRUCTED_MARKERS))
+    marked = sum(n for source, n in counts.items() if is_reconstructed(str(source)))
     return int(marked), int(provenance.get("values", sum(counts.values())))
 
 
