@@ -27,7 +27,7 @@ import altair as alt
 import pandas as pd
 
 from sim.caveat import provenance_line
-from sim.chart_style import WIDE_TITLE_COLUMNS, axis, legend, legend_columns, title, with_footer
+from sim.chart_style import TEXT_COLOR, WIDE_TITLE_COLUMNS, axis, legend, legend_columns, title, with_footer
 from sim.charts import AUTO, zone_color_scale
 from sim.data import DataPackage
 from sim.i18n import t
@@ -55,7 +55,8 @@ def _encodings(result: PlanResult, package: DataPackage, lang: str, frame: pd.Da
                       legend=None)
     names = [text(f"plan.path_{path}", lang) for path in (PLAN, BASELINE)]
     dash = alt.StrokeDash("path_name:N", title=None, scale=alt.Scale(domain=names, range=[DASHES[PLAN], DASHES[BASELINE]]),
-                          legend=legend(orient="top", title=None, symbolStrokeColor="#31333f", symbolType="stroke"))
+                          legend=legend(orient="top", title=None, symbolStrokeColor=TEXT_COLOR, symbolType="stroke",
+                                        symbolStrokeWidth=2.5, symbolSize=500))
     tooltip = [alt.Tooltip("path_name:N", title=" "), alt.Tooltip("year:O", title=t("plan_col_year", lang)),
                alt.Tooltip("zone_name:N", title=t("col_zone", lang)), alt.Tooltip("rank:Q", title=t("col_rank", lang)),
                alt.Tooltip("score:Q", title=t("col_score", lang), format=".2f")]
@@ -99,7 +100,9 @@ def plan_score_chart(result: PlanResult, package: DataPackage, lang: str = "zh",
     y = alt.Y("score:Q", title=None, scale=alt.Scale(zero=False, nice=True), axis=axis())  # the title says it
     base = alt.Chart(frame, title=title(t("plan_score_chart", lang), WIDE_TITLE_COLUMNS))
     lines = base.mark_line(strokeWidth=2.5).encode(x=x, y=y, color=color, strokeDash=dash, detail="path:N")
+    # the points take the lines' colours without a legend of their own (one legend of zones)
+    dots = alt.Color("zone_name:N", scale=zone_color_scale(package, lang), legend=None)
     points = base.transform_filter(alt.datum.path == PLAN).mark_circle(size=60, opacity=1).encode(
-        x=x, y=y, color=color, tooltip=tooltip)
-    chart = alt.layer(lines, points).properties(height=280).resolve_legend(color="independent")
+        x=x, y=y, color=dots, tooltip=tooltip)
+    chart = alt.layer(lines, points).properties(height=280)
     return with_footer(chart, _footer(footer, result, lang))
