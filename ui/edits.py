@@ -276,3 +276,41 @@ def load_goalseek(model: AppState, event: Event, value: Any) -> AppState:
     st.session_state["w_tab"] = t("tab_whatif", model.lang)  # before the tabs are drawn in this run
     return replace(loaded, zone=entry["answer"].zone).say("success", Said("gs_loaded", name=model.label(scenario)))
 
+
+
+# --------------------------------------------------------------------------- the Plan tab (branch plantab, issue 13)
+
+
+@handler("plan_timing")
+def set_plan_timing(model: AppState, event: Event, value: Any) -> AppState:
+    """When an intervention of the current scenario applies in its plan: ``from``, ``each_year`` or ``until``.
+
+    Kept in ``prefs["plan_timing"]`` by :func:`sim.plan.compose.intervention_key` (the
+    scenario stays one year; the Plan tab makes it a plan with :func:`sim.plan.compose.as_plan`).
+    """
+    key, field = event.args
+    if field not in ("from", "each_year", "until"):
+        return model
+    timings = dict(model.prefs.get("plan_timing") or {})
+    timings[key] = {**timings.get(key, {}), field: value}
+    return model.with_pref("plan_timing", timings)
+
+
+@handler("plan_upload")
+def upload_plan(model: AppState, event: Event, value: Any) -> AppState:
+    """A plan file uploaded on the Plan tab: kept and shown when it is a plan that runs, else why not."""
+    from sim.plan import run_plan
+
+    if value is None:
+        return model
+    data, package = value.getvalue(), model.package()
+    try:
+        scenario = scenario_from_upload(data, value.name, package)
+        if not scenario.is_plan:
+            return model.say("error", Said("plan_not_a_plan", name=value.name), event.where)
+        run_plan(package, scenario)
+    except SimError as exc:
+        return model.say("error", exc, event.where)
+    files = tuple((n, d) for n, d in model.prefs.get("plan_files", ()) if n != value.name) + ((value.name, data),)
+    model = model.with_pref("plan_files", files).with_pref("plan_src", f"up:{value.name}")
+    return model.say("success", Said("plan_uploaded_ok", name=model.label(scenario)), event.where)

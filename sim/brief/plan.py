@@ -35,6 +35,7 @@ from sim.plan import PlanResult, run_plan
 from sim.plan.charts import plan_rank_chart, plan_score_chart
 from sim.plan.report import PATHS, timing_words, trend_words, warnings_by_text, year_tables
 from sim.plan.result import BASELINE, PLAN
+from sim.scenario import Scenario
 
 
 def plan_brief(
@@ -63,6 +64,26 @@ def plan_brief(
     return _PlanComposer(package, lang).plan_brief(inputs[0], result, date or dt.date.today())
 
 
+def plan_change_lines(scenario: Scenario, package: DataPackage, lang: str = "zh", timing: bool = True) -> list[str]:
+    """Each intervention of a plan in words, with its timing: what the brief lists and the Plan tab shows.
+
+    ``timing=False``: the change alone (any scenario, e.g. the current one before it is a plan).
+
+    Examples
+    --------
+    >>> import sim
+    >>> package = sim.load_package()
+    >>> plan = sim.parse_scenario("version: 1\\nname: p\\nyear: 2020\\nhorizon: 2024\\ninterventions:\\n"
+    ...     "  - {zone: sunan, indicator: rd_spending, by: +10%, from: 2022, each_year: true, until: 2023}\\n", package)
+    >>> plan_change_lines(plan, package, "en")
+    ['Southern Jiangsu (Sunan): R&D expenditure up 10%: every year from 2022 to 2023, accumulating; the level stays after 2023']
+    """
+    composer = _PlanComposer(package, lang)
+    if not timing:
+        return [composer.intervention_words(item) for item in scenario.interventions]
+    return composer.change_lines(scenario)
+
+
 class _PlanComposer(_Composer):
     """The sections of a plan's brief; tables and figures numbered as in any brief."""
 
@@ -79,6 +100,11 @@ class _PlanComposer(_Composer):
         ]
         byline = self.t("brief.byline", date=date.isoformat(), version=__version__)
         return Brief(self.lang, title, byline, sections)
+
+    def change_lines(self, scenario: Scenario) -> list[str]:
+        return [self.t("brief.plan_change_timing", change=self.intervention_words(item),
+                       timing=self.plain_words(timing_words(item, scenario)))
+                for item in scenario.interventions]
 
     def plan_question(self, result: PlanResult) -> list[Block]:
         scenario = result.scenario
@@ -118,10 +144,7 @@ class _PlanComposer(_Composer):
         blocks: list[Block] = [Paragraph(self.plain_words(trend_words(result)))]
         if not scenario.interventions:
             return [*blocks, Paragraph(self.t("brief.plan_changes_none"))]
-        items = tuple(self.t("brief.plan_change_timing", change=self.intervention_words(item),
-                             timing=self.plain_words(timing_words(item, scenario)))
-                      for item in scenario.interventions)
-        blocks += [Paragraph(self.t("brief.plan_changes_intro")), Bullets(items)]
+        blocks += [Paragraph(self.t("brief.plan_changes_intro")), Bullets(tuple(self.change_lines(scenario)))]
         at_horizon = result.year(result.horizon)
         links = self.fired_links(at_horizon)
         if links:
