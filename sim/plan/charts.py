@@ -16,7 +16,7 @@ Examples
 >>> package = sim.load_package()
 >>> plan = sim.load_scenario("scenarios/plan_sunan_catch_up_2021_2025.yaml", package)
 >>> chart = plan_rank_chart(run_plan(package, plan), package, "en")
->>> data = chart.layer[0].data
+>>> data = chart.data  # the marks share it (the footer layer has its own)
 >>> sorted(data["path"].unique()), int(data["year"].min()), int(data["year"].max())
 (['baseline', 'plan'], 2020, 2025)
 """
