@@ -240,3 +240,11 @@ def test_timing_in_words(package, timing, words):
     plan = parse_scenario("version: 1\nname: p\nyear: 2020\nhorizon: 2025\ninterventions:\n"
                           f"  - {{{timing}zone: sunan, indicator: unicorns, by: 1}}\n", package)
     assert render(timing_words(plan.interventions[0], plan), "en") == words
+
+
+def test_doctests_of_the_plan_brief_charts_and_compose():
+    import doctest
+    import importlib
+
+    for name in ("sim.plan.charts", "sim.plan.compose", "sim.brief.plan", "sim.plan.report"):
+        assert doctest.testmod(importlib.import_module(name)).failed == 0, name
