@@ -61,12 +61,11 @@ def render(ctx: TabContext) -> None:
     sources = _sources(ctx)
     default = next((key for key in sources if key.startswith("lib:")), "current")
     chosen = model.prefs.get("plan_src") if model.prefs.get("plan_src") in sources else default
-    left, right = st.columns([3, 2], gap="large")
-    with left:
-        st.selectbox(t("plan_source", lang), list(sources), format_func=lambda key: sources[key][0],
-                     **bind("pref", "plan_src", base=lk("w_plan_src", lang), value=chosen))
-    with right:
-        st.file_uploader(t("plan_upload", lang), type=["yaml", "yml"],
+    # the picker spans the page: a plan's name is long, and a cut name cannot be told from another
+    st.selectbox(t("plan_source", lang), list(sources), format_func=lambda key: sources[key][0],
+                 **bind("pref", "plan_src", base=lk("w_plan_src", lang), value=chosen))
+    with st.expander(t("plan_upload", lang)):
+        st.file_uploader(t("plan_upload", lang), type=["yaml", "yml"], label_visibility="collapsed",
                          **on_change("plan_upload", key="w_plan_upload", where="plan"))
     with st.container(key="plan_messages"):
         show_messages("plan")
