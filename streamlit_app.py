@@ -18,8 +18,8 @@ import importlib
 
 import streamlit as st
 
-from sim.caveat import package_line
 from sim.i18n import LANGS, escape_markdown, t
+from sim.provenance import provenance_line
 from ui import state
 from ui.sidebar import render_sidebar
 
@@ -54,7 +54,7 @@ def main() -> None:
     st.title(t("title", ctx.lang))
     st.caption(t("subtitle", ctx.lang))
     # the data's caveat on every tab, under the title: a screenshot keeps it (issue 11)
-    st.caption(":material/info: " + escape_markdown(package_line(ctx.package, ctx.scenario.year, ctx.lang)))
+    st.caption(":material/info: " + escape_markdown(provenance_line(ctx.package, ctx.lang, ctx.scenario.year)))
     render_sidebar(ctx)
     with st.container(key="page_messages"):  # a message that comes and goes must not move the tabs
         state.show_messages("page")

@@ -21,7 +21,7 @@ Long names (the documented rule)
 
 Footer
     :func:`with_footer` writes the data's provenance line (reconstructed or not, see
-    :mod:`sim.caveat`) under the chart, right-aligned, wrapped the same way: a
+    :func:`sim.provenance.chart_footer`) under the chart, right-aligned, wrapped the same way: a
     downloaded or cropped chart still says where its numbers come from.
 
 Sizes

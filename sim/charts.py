@@ -38,7 +38,6 @@ from collections.abc import Sequence
 import altair as alt
 import pandas as pd
 
-from sim.caveat import provenance_line
 from sim.chart_style import (
     BASELINE_COLOR,
     FOOTER_BELOW_TWO_LINES,
@@ -61,9 +60,10 @@ from sim.chart_style import (
 from sim.data import DataPackage
 from sim.engine import Result
 from sim.i18n import t
+from sim.provenance import chart_footer
 from sim.report import rank_arrow
 
-#: ``footer=AUTO``: the data's provenance line of the result (see :mod:`sim.caveat`).
+#: ``footer=AUTO``: the data's provenance line of the result (:func:`sim.provenance.chart_footer`).
 AUTO = "auto"
 
 
@@ -76,7 +76,7 @@ def _names(package: DataPackage, kind: str, ids: Sequence[str], lang: str) -> li
 
 
 def _footer(footer: str | None, result: Result, lang: str) -> str | None:
-    return provenance_line(result.provenance, result.year, lang, short=True) if footer == AUTO else footer
+    return chart_footer(result, lang) if footer == AUTO else footer
 
 
 def zone_color_scale(package: DataPackage, lang: str) -> alt.Scale:

@@ -110,6 +110,18 @@ def data_summary(provenance: Mapping[str, Any], lang: str = "en") -> str:
     return render(summary, lang)
 
 
+def _provenance_of(source: Any, year: int | None = None) -> tuple[Mapping[str, Any], int | None]:
+    """A provenance mapping and its year from a data package, a Result or a mapping."""
+    if isinstance(source, Mapping):
+        return source, year
+    if hasattr(source, "provenance") and isinstance(source.provenance, Mapping):
+        return source.provenance, getattr(source, "year", year)
+    from sim.engine import provenance as package_provenance
+
+    year = source.years[-1] if year is None else source.check_year(year)
+    return package_provenance(source, year), year
+
+
 def provenance_line(source: Any, lang: str = "en", year: int | None = None) -> str:
     """The data's provenance in one line, for every table, chart and export.
 
@@ -128,12 +140,37 @@ def provenance_line(source: Any, lang: str = "en", year: int | None = None) -> s
     >>> provenance_line({"values": 2, "source_counts": {"国家统计局 2021": 2}}, "zh")
     '数据来源：国家统计局 2021（2 个数值中的 2 个）'
     """
-    if isinstance(source, Mapping):
-        provenance = source
-    elif hasattr(source, "provenance") and isinstance(source.provenance, Mapping):
-        provenance = source.provenance
-    else:
-        from sim.engine import provenance as package_provenance
-
-        provenance = package_provenance(source, source.years[-1] if year is None else source.check_year(year))
+    provenance, _ = _provenance_of(source, year)
     return render(msg("report.provenance_line", summary=data_summary(provenance, lang)), lang)
+
+
+def reconstructed_count(provenance: Mapping[str, Any]) -> tuple[int, int]:
+    """How many of the values are reconstructed (:func:`is_reconstructed`), and how many there are.
+
+    Examples
+    --------
+    >>> reconstructed_count({"values": 5, "source_counts": {"reconstructed by me": 4, "survey": 1}})
+    (4, 5)
+    """
+    counts = provenance.get("source_counts") or {}
+    marked = sum(n for source, n in counts.items() if is_reconstructed(str(source)))
+    return int(marked), int(provenance.get("values", sum(counts.values())))
+
+
+def chart_footer(source: Any, lang: str = "en", year: int | None = None) -> str:
+    """:func:`provenance_line` in few words, for the footer of a chart: all, some or none
+    of the values reconstructed (a chart is narrow; the full line is under the app's title).
+
+    ``source`` and ``year`` as for :func:`provenance_line`; a mapping needs ``year``.
+
+    Examples
+    --------
+    >>> chart_footer({"values": 5, "source_counts": {"reconstructed by me": 4, "survey": 1}}, "en", 2020)
+    'Data: 4 of 5 values (2020) are reconstructed estimates, not official statistics'
+    >>> chart_footer({"values": 5, "source_counts": {"survey": 5}}, "zh", 2020)
+    '数据：2020 年基准值，来源见数据包'
+    """
+    provenance, year = _provenance_of(source, year)
+    marked, total = reconstructed_count(provenance)
+    kind = "all" if total and marked == total else "some" if marked else "none"
+    return render(msg(f"report.chart_footer_{kind}", year=year, count=marked, total=total), lang)

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 
 from _apptest import APP, all_sliders, model, move, pick_zone, ranking, slider, tab, widget
 
-from sim.caveat import package_line
+from sim.provenance import provenance_line
 from sim.charts import fixed_decimals, ranking_frame
 from sim.compare import cell_text
 from sim.data import load_package
@@ -115,7 +115,10 @@ def test_the_start_page_shows_the_baseline_ranking_and_its_source(app, package):
     pd.testing.assert_frame_equal(_ranking(app), expected, check_dtype=False)
     notes = " ".join(unescape_markdown(i.value) for i in app.sidebar.info)
     # the data's provenance line in the page's language: 119 of the 125 values reconstructed
-    assert package_line(package, package.years[-1], "zh") in notes and "125" in notes and "119" in notes
+    line = provenance_line(package, "zh", package.years[-1])
+    assert line in notes and "125" in notes and "119" in notes
+    # the same line under the title, on every tab (a screenshot keeps it)
+    assert any(line in unescape_markdown(c.value) for c in app.main.caption)
     assert t("source_shipped_caution", "zh") in notes
     # the sources as the data package writes them, with the count of the main one
     sources = package.baseline.loc[package.baseline["year"] == package.years[-1], "source"]
@@ -250,7 +253,8 @@ def test_an_invalid_table_edit_is_refused_and_the_work_kept(app, package):
     app.button(key="w_apply_table").click().run()
     _ok(app)
     errors = " ".join(unescape_markdown(e.value) for e in app.error)
-    assert "interventions table" in errors and "unknown zone 'shenzen'" in errors
+    # in the page's language, quoting what was typed and suggesting the zone meant
+    assert "未知示范区 'shenzen'" in errors and "'shenzhen'" in errors
     assert model(app).scenario == kept
     pd.testing.assert_frame_equal(_ranking(app), shown)
 
@@ -333,8 +337,8 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
     with pytest.raises(SimError) as info:
         parse_scenario(bad, package, source="broken.yaml")
     errors = [unescape_markdown(e.value) for e in app.error]
-    assert str(info.value) in errors
-    assert "did you mean 'rd_spending'" in str(info.value)
+    assert info.value.render("zh", package.name) in errors  # the command line's message, in the page's language
+    assert "did you mean 'rd_spending'" in str(info.value) and "第 5 行" in errors[0]
     assert model(app).scenario == kept
     tab(app, t("tab_whatif", "zh"))
     assert slider(app, package, "unicorns").value == 2
@@ -344,10 +348,10 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
 @pytest.mark.parametrize(
     "data, words",
     [
-        (b"a: &x [1]\nb: *x\n", ["anchors and aliases"]),
+        (b"a: &x [1]\nb: *x\n", ["锚点和别名"]),
         (b"version: 1\nname: !!python/object/apply:os.system [ls]\nyear: 2020\n", ["tag"]),
-        (b"\xff\xfe\x00garbage", ["not UTF-8"]),
-        (b"# padding\n" * 120_000, ["at most 1,000,000 bytes"]),
+        (b"\xff\xfe\x00garbage", ["不是 UTF-8"]),
+        (b"# padding\n" * 120_000, ["最多接受 1,000,000 字节"]),
     ],
     ids=["alias", "tag", "binary", "oversized"],
 )
@@ -431,8 +435,8 @@ def test_the_url_follows_the_current_scenario(app, package):
     "params, words",
     [
         ({"v": "1", "s": "!!!not-base64"}, ["base64url"]),
-        ({"v": "1", "s": "eJwrSy0qzszP"}, ["damaged"]),
-        ({"v": "9", "s": "eJwrSy0qzszP"}, ["not supported"]),
+        ({"v": "1", "s": "eJwrSy0qzszP"}, ["链接已损坏"]),
+        ({"v": "9", "s": "eJwrSy0qzszP"}, ["不支持链接格式版本 '9'"]),
     ],
     ids=["garbage", "cut", "version"],
 )
@@ -443,7 +447,7 @@ def test_a_bad_share_link_shows_an_error_and_the_app_still_works(package, params
     at.run()
     _ok(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
-    assert errors.startswith(LINK_SOURCE) and all(word in errors for word in words)
+    assert errors.startswith(render(LINK_SOURCE, "zh")) and all(word in errors for word in words)
     assert model(at).scenario.interventions == ()
     pd.testing.assert_frame_equal(_ranking(at), _expected(package, _document(package, [])), check_dtype=False)
 
@@ -457,7 +461,7 @@ def test_a_share_link_with_an_invalid_scenario_names_line_and_field(package):
     _ok(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
     # in the page's language (Chinese), naming the zone and the indicator
-    assert errors.startswith(LINK_SOURCE) and "（第 5 行）" in errors
+    assert errors.startswith(render(LINK_SOURCE, "zh")) and "（第 5 行）" in errors
     assert package.name("indicator", "unicorns", "zh") in errors and "unicorns" not in errors
     assert model(at).scenario.interventions == ()
 

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sim.caveat import package_line
 
+from sim.provenance import chart_footer
 from sim.chart_style import (
     BASELINE_COLOR,
     DOWN_COLOR,
@@ -243,7 +243,7 @@ def _every_chart(package, result, baseline, lang, pkg3=None):
         from sim.analysis.views import display_names
 
         names = display_names(pkg3, lang)
-        footer = package_line(pkg3, 2020, lang, short=True)
+        footer = chart_footer(pkg3, lang, 2020)
         answer = goal_seek(pkg3, "chaser", "overtake:rival", year=2020)
         report = lever_report(pkg3, "chaser", year=2020)
         rob = robustness(pkg3, year=2020, draws=200, seed=1, bootstrap=20)
@@ -356,7 +356,7 @@ def test_every_chart_carries_the_data_caveat_as_its_footer(package, every_spec):
         assert rows, (lang, name)
         text = rows[0]["footer"].replace("\n", "")
         if name in ("scores", "groups", "drift", "decomposition", "rank", "score"):  # the shipped data
-            assert text.replace(" ", "") == package_line(package, 2020, lang, short=True).replace(" ", ""), (lang, name)
+            assert text.replace(" ", "") == chart_footer(package, lang, 2020).replace(" ", ""), (lang, name)
         assert ("重建" in text or "数据" in text) if lang == "zh" else text.startswith("Data")
 
 
@@ -397,9 +397,9 @@ def test_wrapped_names_fit_their_budget_and_keep_their_start(text, columns, line
 def test_the_doctests_of_the_chart_modules():
     import doctest
 
-    import sim.caveat
     import sim.chart_style
     import sim.charts
+    import sim.provenance
 
-    for module in (sim.chart_style, sim.caveat, sim.charts):
+    for module in (sim.chart_style, sim.provenance, sim.charts):
         assert doctest.testmod(module).failed == 0, module.__name__

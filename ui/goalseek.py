@@ -33,7 +33,7 @@ from sim.analysis.views import (
     target_label,
     target_text,
 )
-from sim.caveat import package_line
+from sim.provenance import chart_footer
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
@@ -143,7 +143,7 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
                               file_name=f"goal-seek-{answer.zone}.yaml", mime="application/x-yaml",
                               key="w_gs_download", on_click="ignore")
     left, right = st.columns(2, gap="large")
-    footer = package_line(package, answer.scenario.year, lang, short=True)  # the data caveat under every chart (issue 11)
+    footer = chart_footer(package, lang, answer.scenario.year)  # the data caveat under every chart (issue 11)
     left.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
     if answer.changes:
         right.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")

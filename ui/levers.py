@@ -12,7 +12,7 @@ import streamlit as st
 from sim.analysis.charts import levers_bar_chart, levers_heatmap
 from sim.analysis.levers import STEPS, LeverReport, lever_matrix, lever_report
 from sim.analysis.views import display_names, lever_flags, lever_frame, top_lever, top_lever_sentence
-from sim.caveat import package_line
+from sim.provenance import chart_footer
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
@@ -63,7 +63,7 @@ def render(ctx: TabContext) -> None:
     if helping:
         with st.expander(escape_markdown(t("lv_helps", lang, n=len(helping)))):
             st.markdown("\n".join(f"- {escape_markdown(item)}" for item in helping))
-    footer = package_line(package, scenario.year, lang, short=True)  # the data caveat under every chart (issue 11)
+    footer = chart_footer(package, lang, scenario.year)  # the data caveat under every chart (issue 11)
     st.altair_chart(levers_bar_chart(report, names, lang=lang, footer=footer), width="stretch")
     # the same indicator order as the bar chart
     heat = levers_heatmap(matrix[list(report.table.index)], names, step_label, lang, footer)

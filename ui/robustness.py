@@ -28,7 +28,7 @@ from sim.analysis.views import (
     vary_normalizations,
     weight_stability_frame,
 )
-from sim.caveat import package_line
+from sim.provenance import chart_footer
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
@@ -105,7 +105,7 @@ def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
     if report.p_beats_baseline is None:
         st.caption(escape_markdown(t("rb_no_scenario", lang)))
     left, right = st.columns([1, 1], gap="large")
-    footer = package_line(package, report.year, lang, short=True)  # the data caveat under every chart (issue 11)
+    footer = chart_footer(package, lang, report.year)  # the data caveat under every chart (issue 11)
     heat = rank_probability_heatmap(report, names, lang, footer) + rank_probability_labels(report, names)
     left.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
     weights = weight_stability_chart(report, names, lang, footer) + weight_stability_points(report, names, lang)

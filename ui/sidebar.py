@@ -10,11 +10,10 @@ import streamlit as st
 from sim.data import SHIPPED_DATA
 from sim.engine import provenance
 from sim.excel import XLSX_MIME, template_workbook
-from sim.caveat import package_line
 from sim.i18n import LANG_NAMES, LANGS, escape_markdown, option_label, t, with_code_spans
 from sim.method.entropy import NORMALIZATIONS
 from sim.method.options import GOALPOSTS, METHOD_KEYS, WEIGHT_MODES
-from sim.report import data_summary
+from sim.provenance import provenance_line
 from ui.state import TabContext, bind, lk, on_change
 
 
@@ -52,10 +51,12 @@ def render_sidebar(ctx: TabContext) -> None:
 
         st.subheader(t("source_note", lang))
         year = ctx.scenario.year
-        note = "**" + escape_markdown(package_line(package, year, lang)) + "**"
+        note = "**" + escape_markdown(provenance_line(package, lang, year)) + "**"
         if package.root is not None and Path(package.root).resolve() == SHIPPED_DATA.resolve():
             note += "  \n" + escape_markdown(t("source_shipped_caution", lang))
         st.info(note)
         # The sources as the data package writes them (free text of the data's authors, any language).
         with st.expander(t("source_text", lang)):
-            st.caption(with_code_spans(data_summary(provenance(package, year), lang)))
+            sources = provenance(package, year)
+            st.caption("  \n".join(with_code_spans(source) + " " + t("source_count", lang, count=n, total=sources["values"])
+                                    for source, n in sources["source_counts"].items()))

@@ -5,7 +5,7 @@ data inline, so that it can be tested without a browser (``chart.to_dict()``) an
 shown by the app with ``st.altair_chart``. ``names`` (ids to display names) and
 ``lang`` (titles, from :mod:`sim.i18n`; default English) make them readable in the
 app's language; the data keep the ids. ``footer`` (the data's provenance line, see
-:mod:`sim.caveat`) is written under the chart, which then is a layer of the chart and
+:func:`sim.provenance.chart_footer`) is written under the chart, which then is a layer of the chart and
 its footer (:func:`sim.chart_style.with_footer`). Colours, wrapped names and axes come
 from :mod:`sim.chart_style`, as in :mod:`sim.charts`.
 """

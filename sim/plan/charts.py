@@ -26,13 +26,13 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from sim.caveat import provenance_line
 from sim.chart_style import TEXT_COLOR, WIDE_TITLE_COLUMNS, axis, legend, legend_columns, title, with_footer
 from sim.charts import AUTO, zone_color_scale
 from sim.data import DataPackage
 from sim.i18n import t
 from sim.messages import text
 from sim.plan.result import BASELINE, PLAN, PlanResult
+from sim.provenance import chart_footer
 
 #: Line dashes of the two paths: the plan solid, the baseline path dashed.
 DASHES = {PLAN: [1, 0], BASELINE: [6, 4]}
@@ -64,7 +64,7 @@ def _encodings(result: PlanResult, package: DataPackage, lang: str, frame: pd.Da
 
 
 def _footer(footer: str | None, result: PlanResult, lang: str) -> str | None:
-    return provenance_line(result.provenance, result.start_year, lang, short=True) if footer == AUTO else footer
+    return chart_footer(result.provenance, lang, result.start_year) if footer == AUTO else footer
 
 
 def plan_rank_chart(result: PlanResult, package: DataPackage, lang: str = "zh",
