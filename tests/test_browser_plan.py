@@ -126,3 +126,45 @@ def test_plan_tab_reads_at_both_widths(page: Page, app_url, package, lang, width
     assert not problems, problems
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
     whole_page_screenshot(page, SCREENSHOTS_DIR / f"plan-tab-{lang}-{width}.png")
+
+
+def test_the_current_scenario_as_a_plan_in_the_browser(page: Page, app_url, package, screenshot):
+    """A shared one-year scenario made into a plan: horizon and each intervention's timing, through the state model."""
+    from sim.plan.compose import as_plan, intervention_key
+    from sim.share import share_params
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    one_year = load_scenario(ROOT / "scenarios" / "sunan_rd_doubling.yaml", package)
+    params = share_params(one_year, z="sunan")
+    open_app(page, app_url, "?" + "&".join(f"{k}={v}" for k, v in params.items()))
+    open_tab(page, "tab_plan")
+    _pick_plan(page, t("plan_src_current", "zh", name=one_year.name_zh), "zh")
+    settings = page.locator(".st-key-plan_settings")
+    expect(settings).to_be_visible()
+    horizon = page.get_by_role("combobox", name=t("plan_horizon", "zh"))
+    horizon.click()
+    page.get_by_role("option", name="2023", exact=True).click()
+    expect(horizon).to_have_value("2023")
+    start = page.get_by_role("combobox", name=t("plan_from", "zh"))
+    start.click()
+    page.get_by_role("option", name="2022", exact=True).click()
+    expect(start).to_have_value("2022")
+    page.get_by_text(t("plan_each_year", "zh"), exact=True).click()
+    expect(page.get_by_role("combobox", name=t("plan_until", "zh"))).to_have_value("2023")  # the horizon
+
+    key = intervention_key(one_year.interventions[0])
+    plan = as_plan(one_year, package, 2023, "hold", {key: {"from": 2022, "each_year": True}})
+    result = run_plan(package, plan)
+    _, rank_rows, score_rows = year_tables(result, package, "zh")
+    rows = page.locator(".st-key-plan_scores tbody tr")
+    for k, expected in enumerate(score_rows):
+        expect(rows.nth(k).locator("td, th").last).to_have_text(expected[-1])
+    settle(page)
+    screenshot(page, "-current")
+    leaks = [f"{where}: {text[:80]!r}" for text, where in page.evaluate(VISIBLE_TEXT)
+             if foreign_words(text) and not where.startswith(STREAMLIT_OWNERS) and text not in STREAMLIT_TEXTS
+             and "干预「interventions[" not in text]
+    assert not leaks, leaks
+    # the What-if tab still shows the one-year scenario's ranking
+    open_tab(page, "tab_whatif")
+    expect(page.locator(".st-key-ranking_box")).to_be_visible()

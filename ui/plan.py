@@ -33,7 +33,7 @@ from sim.plan.charts import plan_rank_chart, plan_score_chart
 from sim.plan.compose import TREND_CHOICES, as_plan, horizons, intervention_key, observed_trend_frame
 from sim.plan.report import method_words, rule_words, trend_words, warnings_by_text, year_tables
 from sim.plan.result import BASELINE, PLAN
-from sim.plan.schema import TrendRule
+from sim.plan.schema import TrendRule, previous_year
 from sim.scenario import Scenario, dump_scenario
 from ui.brief import brief_button
 from ui.cache import library_files, library_scenario, parse
@@ -120,19 +120,20 @@ def _current_plan(ctx: TabContext) -> ScenarioInput:
                     **pref_widget("plan_trend", trend, lang))
         observed = observed_trend_frame(package, scenario.year, lang)
         if observed is not None:
-            with st.expander(t("plan_observed_table", lang, previous=scenario.year - 1, year=scenario.year)):
+            previous = previous_year(package, scenario.year)
+            with st.expander(t("plan_observed_table", lang, previous=previous, year=scenario.year)):
                 st.dataframe(observed, width="stretch")
         timings = prefs.get("plan_timing") or {}
         if not scenario.interventions:
             st.info(t("plan_no_interventions", lang))
         else:
             st.markdown(f"**{escape_markdown(t('plan_timing', lang))}**")
-            _timing_rows(ctx, timings, years)
+            _timing_rows(ctx, timings, years, horizon)
     plan = as_plan(scenario, package, horizon, trend, timings)
     return ScenarioInput.from_scenario(plan, file_name(plan).replace(".yaml", "-plan.yaml"))
 
 
-def _timing_rows(ctx: TabContext, timings: dict, years: list[int]) -> None:
+def _timing_rows(ctx: TabContext, timings: dict, years: list[int], horizon: int) -> None:
     """Per intervention: its change in words, then from / every year / until."""
     package, lang, scenario = ctx.package, ctx.lang, ctx.scenario
     words = plan_change_lines(scenario, package, lang, timing=False)
@@ -147,9 +148,9 @@ def _timing_rows(ctx: TabContext, timings: dict, years: list[int]) -> None:
         b.checkbox(t("plan_each_year", lang),
                    **bind("plan_timing", key, "each_year", base=f"w_plan_each_{tag}", value=bool(timing.get("each_year"))))
         if timing.get("each_year"):
-            until = timing.get("until") if timing.get("until") in years else None
-            options = [None, *years]
-            c.selectbox(t("plan_until", lang), options, format_func=lambda y: "—" if y is None else str(y),
+            # not chosen yet: the horizon (what a file without ``until`` means)
+            until = timing.get("until") if timing.get("until") in years else horizon
+            c.selectbox(t("plan_until", lang), years,
                         **bind("plan_timing", key, "until", base=f"w_plan_until_{tag}", value=until))
 
 
