@@ -91,6 +91,8 @@ NAME_COLUMNS = 26   # indicator and zone names on an axis
 TITLE_COLUMNS = 30  # chart titles: a half-width chart at 1024 px is about 250 px wide
 WIDE_TITLE_COLUMNS = 44  # titles of charts that span the page
 FOOTER_COLUMNS = 42  # the footer line, at 10 px
+#: Pixels right of a chart's plot: half the widest x-axis label ("−0.25", "100%") fits.
+RIGHT_PADDING = 16
 #: Widest label an axis draws (px): two lines of NAME_COLUMNS at 11 px fit.
 LABEL_LIMIT = 170
 
@@ -170,12 +172,21 @@ def display_width(text: str) -> int:
     return text_width(text)
 
 
+#: Marks that close a phrase: they stay on the line of what they close.
+CLOSING = "）」』》〉】，。、；：！？)%"
+
+
 def _tokens(text: str) -> list[str]:
     """Pieces a line may break between: words (with a trailing space or hyphen), single Chinese characters."""
     pieces: list[str] = []
     word = ""
     for char in text:
-        if display_width(char) == 2:
+        if char in CLOSING and (word or pieces):  # a line never starts with a closing mark (Chinese line-breaking)
+            if word:
+                word += char
+            else:
+                pieces[-1] = pieces[-1].rstrip() + char
+        elif display_width(char) == 2:
             if word:
                 pieces.append(word)
                 word = ""
@@ -204,6 +215,8 @@ def wrap_label(text: str, columns: int = NAME_COLUMNS, lines: int = 2) -> str:
     '企业开展产学\\n研合作研发…'
     >>> wrap_label("Shenzhen")
     'Shenzhen'
+    >>> wrap_label("求得的调整（幅度，占初始值的 %）", 30)
+    '求得的调整（幅度，占初始值的\\n%）'
     """
     text = " ".join(str(text).split())
     if display_width(text) <= columns:
@@ -266,6 +279,11 @@ def axis(names: str | None = None, **options: Any) -> alt.Axis:
         style.update(labelExpr=LINE_BREAK_LABELS, labelLimit=LABEL_LIMIT, labelOverlap=False)
     if names == "y":
         style["labelOffset"] = {"condition": {"test": "indexof(datum.value, '\\n') >= 0", "value": -6}, "value": 0}
+    if names == "x" and options.get("orient") == "top":
+        # Above the plot, a label's lines are hung from their top, one line higher for a
+        # two-line label: drawn from the bottom, its second line fell into the plot.
+        style.update(labelBaseline="top", labelPadding={
+            "condition": {"test": "indexof(datum.value, '\\n') >= 0", "value": 30}, "value": 17})
     return alt.Axis(**{**style, **options})
 
 
@@ -310,4 +328,6 @@ def with_footer(chart: alt.Chart | alt.LayerChart, footer: str | None,
         x=alt.ExprRef("width"), y=alt.ExprRef(f"height + {below}"),
     ).encode(text="footer:N")
     layered = chart + note if isinstance(chart, alt.LayerChart) else alt.layer(chart, note)
-    return layered.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    # room on the right for the last x-axis label, centred on its tick near the plot's end
+    return layered.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"),
+                              padding={"left": 5, "top": 5, "bottom": 5, "right": RIGHT_PADDING})

@@ -198,3 +198,36 @@ def rows_from_display(rows: Sequence[Mapping[str, Any]], lang: str) -> list[dict
             plain["change"] = kinds[change]
         out.append(plain)
     return out
+
+
+# --------------------------------------------------------------------------- messages about interventions
+
+#: The catalogue keys by which the library names an intervention (``interventions[0] (line 12)``).
+INTERVENTION_KEYS = ("engine.intervention", "engine.intervention_line")
+
+
+def numbered_interventions(message: Any) -> Any:
+    """``message`` with every intervention named by its number in the scenario, counted from 1.
+
+    The library names an intervention as its scenario file does (``interventions[0]
+    (line 12)``): right for a file, but in the app a person sees the interventions as
+    rows of a table (numbered from 1), and a scenario edited in the app has no lines.
+    Nested messages (a warning's parameters, a list of causes) are rewritten too; any
+    other text is returned as it is.
+
+    Examples
+    --------
+    >>> from sim.messages import msg
+    >>> warning = msg("engine.caused_by", causes=[msg("engine.intervention_line", index=0, line=12)])
+    >>> numbered_interventions(warning).render("zh")
+    '由 第 1 项干预 造成'
+    """
+    from sim.messages import Message, msg
+
+    if isinstance(message, Message):
+        if message.key in INTERVENTION_KEYS:
+            return msg("ui.intervention_number", number=int(message.params["index"]) + 1)
+        return msg(message.key, **{name: numbered_interventions(value) for name, value in message.params.items()})
+    if isinstance(message, (list, tuple)):
+        return type(message)(numbered_interventions(item) for item in message)
+    return message

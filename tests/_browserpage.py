@@ -73,8 +73,9 @@ def move_slider_to_end(page: Page, package, indicator: str, spec) -> None:
 
 #: Every visible text of the page (main area and sidebar, charts' SVG text included), as
 #: [text, where]: ``where`` is the nearest element with a test id or key class. Code
-#: blocks (the share link, YAML) are not language and are left out; so are tooltips and
-#: collapsed expanders (hidden).
+#: blocks and text areas (the share link, YAML) are not language and are left out; so are
+#: tooltips, collapsed expanders (hidden), icons (their names draw pictures) and
+#: Streamlit's own file-uploader text (only the uploader's label is ours).
 VISIBLE_TEXT = """() => {
   const out = [];
   const roots = ['[data-testid="stMain"]', '[data-testid="stSidebar"]'].map(s => document.querySelector(s)).filter(Boolean);
@@ -83,7 +84,12 @@ VISIBLE_TEXT = """() => {
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const text = node.textContent.trim();
       const el = node.parentElement;
-      if (!text || !el || el.closest('[data-testid="stCode"], title, desc, style, script')) continue;
+      if (!text || !el || el.closest('[data-testid="stCode"], textarea, title, desc, style, script')) continue;
+      // an icon's name (:material/info:) draws a picture, not a word
+      if (el.closest('[data-testid="stIconMaterial"]') || /Material/.test(getComputedStyle(el).fontFamily)) continue;
+      // Streamlit's own uploader text (drop zone, file chips): not ours to translate; its label is
+      const uploader = el.closest('[data-testid="stFileUploader"]');
+      if (uploader && !el.closest('[data-testid="stWidgetLabel"]')) continue;
       if (el.checkVisibility && !el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})) continue;
       const box = el.getBoundingClientRect();
       if (box.width === 0 && box.height === 0 && !el.closest('[data-testid^="glide-cell"], [role="columnheader"]')) continue;
@@ -139,3 +145,10 @@ def whole_page_screenshot(page: Page, path) -> None:
     page.wait_for_timeout(300)
     page.screenshot(path=str(path))
     page.set_viewport_size(size)
+
+
+#: Per Vega chart, the text marks it draws and their colours, as [text, fill]: the zone
+#: names that a chart writes in each zone's own colour (the rank chart of Compare).
+MARK_TEXT_FILLS = """() => [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+  .filter(chart => !chart.closest('[data-stale="true"]')).map(chart =>
+    [...chart.querySelectorAll('g.mark-text text')].map(t => [t.textContent.trim(), (t.getAttribute('fill') || '').toLowerCase()]))"""

@@ -214,6 +214,12 @@ def test_the_analysis_charts_speak_chinese_and_keep_the_ids(pkg3):
     assert {r["when"] for r in rows} == {"before", "after"}
     assert {r["series"] for r in rows} == {t("ch_before", "zh"), t("ch_after", "zh")}
     assert {r["zone"] for r in rows} == set(pkg3.zone_ids)
+    # the effort is the total change (the sum of |Δ%|), not a cost; each change's part of it in its tooltip
+    assert f"Σ|Δ%| {answer.total_change:.1f}" in title_text(spec["title"])
+    changes = charts.goal_seek_changes_chart(answer, names, "zh").to_dict()
+    assert "weighted_change" in [tip["field"] for tip in changes["encoding"]["tooltip"]]
+    # horizontal bars: every zone named on the y axis, before and after side by side
+    assert spec["encoding"]["y"]["field"] == "label" and spec["encoding"]["yOffset"]["field"] == "series"
 
     report = lever_report(pkg3, "chaser", year=2020)
     bar = charts.levers_bar_chart(report, names, lang="zh").to_dict()

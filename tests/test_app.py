@@ -25,6 +25,7 @@ from sim.errors import SimError
 from sim.i18n import escape_markdown, t, unescape_markdown
 from sim.messages import render
 from sim.scenario import dump_scenario, parse_scenario, scenario_from_dict
+from sim.whatif_table import numbered_interventions
 from sim.share import LINK_SOURCE, encode_scenario_text, scenario_from_params, share_params
 from sim.whatif import slider_spec
 
@@ -210,9 +211,10 @@ def test_warnings_are_shown(app, package):
     assert [i.zones for i in model(app).scenario.interventions] == [("all",)]
     warnings = " ".join(unescape_markdown(w.value) for w in app.warning)
     result = run_scenario(package, model(app).scenario)
-    # in the page's language, with names for ids
-    assert render(result.warnings[0], "zh", package.name) in warnings
+    # in the page's language, with names for ids, the intervention by its number (not interventions[0])
+    assert render(numbered_interventions(result.warnings[0]), "zh", package.name) in warnings
     assert package.name("indicator", "avg_salary", "zh") in warnings and "avg_salary" not in warnings
+    assert "第 1 项干预" in warnings and "interventions[" not in warnings
 
 
 def test_the_interventions_table_edits_the_scenario(app, package):

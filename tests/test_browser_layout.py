@@ -21,12 +21,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from _browserpage import CHART_REPORT, VISIBLE_TEXT, open_app, open_tab, settle, whole_page_screenshot
+from _browserpage import CHART_REPORT, MARK_TEXT_FILLS, VISIBLE_TEXT, expect_ranking, open_app, open_tab, settle, whole_page_screenshot
 from conftest import SCREENSHOTS_DIR
 from latin import foreign_words
+from test_language import untyped
 from playwright.sync_api import Page, expect
 
+from sim.chart_style import zone_colors
 from sim.data import load_package
+from sim.engine import run_scenario
 from sim.i18n import t
 from sim.scenario import load_scenario
 from sim.share import share_params
@@ -86,7 +89,7 @@ def _tour(page: Page, lang: str, visit, tabs=TABS) -> None:
 def _leaks(texts: list[list[str]], where: str) -> list[str]:
     found = []
     for text, element in texts:
-        words = foreign_words(text)
+        words = foreign_words(untyped(text))  # what a person typed is quoted as typed (a file's field, a value)
         if words:
             found.append(f"[{where}] {element}: {' '.join(dict.fromkeys(words))} <- {text[:160]!r}")
     return found
@@ -147,10 +150,21 @@ def test_every_chart_has_marks_and_fits_its_container(page: Page, app_url, packa
             if chart["outside"]:
                 problems.append(f"{name}: text cut at the edge: {chart['outside'][:5]}")
 
+    def colours(tab: str) -> None:
+        # each zone in its own colour, whatever the language: the names the rank chart writes
+        if tab == "compare":
+            for text, fill in (pair for chart in page.evaluate(MARK_TEXT_FILLS) for pair in chart):
+                if text in by_name:
+                    drawn[by_name[text]] = fill
+
+    by_name = {package.name("zone", zone, lang): zone for zone in package.zone_ids}
+    drawn: dict[str, str] = {}
     SCREENSHOTS_DIR.mkdir(parents=True, exist_ok=True)
-    _tour(page, lang, visit, tabs=[tab for tab in TABS if tab != "files"])
+    _tour(page, lang, lambda tab: (visit(tab), colours(tab)), tabs=[tab for tab in TABS if tab != "files"])
     assert seen >= 12  # two charts per tab, the What-if tab's three second charts
     assert not problems, "\n".join(problems)
+    expected = {zone: colour.lower() for zone, colour in zone_colors(package.zone_ids).items()}
+    assert drawn == expected  # every zone named, each in the colour fixed by its id
 
 
 # --------------------------------------------------------------------------- the brief (issue 14)
@@ -162,17 +176,23 @@ def _tables(data: bytes) -> list[list[list[str]]]:
     return [[[cell.text for cell in row.cells] for row in table.rows] for table in Document(io.BytesIO(data)).tables]
 
 
-def test_the_brief_from_the_app_is_the_commands_document(page: Page, app_url, package, tmp_path, screenshot):
-    open_app(page, app_url, "?z=sunan")
-    page.locator(".st-key-w_example_rd").get_by_role("button").click()  # the library's Sunan R&D push
-    expect(page.get_by_text(t("loaded", "zh", name="苏南研发投入倍增"))).to_be_visible()
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_brief_from_the_app_is_the_commands_document(page: Page, app_url, package, tmp_path, screenshot, lang):
+    scenario = load_scenario(ROOT / "scenarios" / WITH_WARNINGS, package)
+    open_app(page, app_url, "?z=sunan" + ("&lang=en" if lang == "en" else ""))
+    page.locator(".st-key-w_example_rd").get_by_role("button").click()  # start here: the library's Sunan R&D push
+    name = scenario.name_zh if lang == "zh" and scenario.name_zh else scenario.name
+    expect(page.get_by_text(t("loaded", lang, name=name))).to_be_visible()
+    # the run has finished: the button of the run before would still make the brief of the blank scenario
+    expect_ranking(page, package, run_scenario(package, scenario), lang)
+    settle(page)
     with page.expect_download(timeout=TIMEOUT) as download:
         page.locator(".st-key-w_brief_whatif").get_by_role("button").click()
     assert download.value.suggested_filename.endswith(".docx")
     from_app = Path(download.value.path()).read_bytes()
     out = tmp_path / "brief.docx"
     subprocess.run([sys.executable, "-m", "sim", "report", str(ROOT / "scenarios" / WITH_WARNINGS), "--out", str(out),
-                    "--lang", "zh"], cwd=ROOT, check=True, capture_output=True, timeout=120)
+                    "--lang", lang], cwd=ROOT, check=True, capture_output=True, timeout=120)
     expected = _tables(out.read_bytes())
     assert len(expected) >= 2  # the ranking before and after, the changes
     assert _tables(from_app) == expected

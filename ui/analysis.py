@@ -10,6 +10,7 @@ from sim.data import DataPackage
 from sim.i18n import escape_markdown, t
 from sim.messages import render
 from sim.scenario import Scenario, dump_scenario
+from sim.whatif_table import numbered_interventions
 
 
 def started_from(package: DataPackage, scenario: Scenario) -> dict[str, str]:
@@ -26,4 +27,4 @@ def notes_expander(notes, lang: str, names=None) -> None:
     if notes:
         with st.expander(t("notes", lang) + f" ({len(notes)})"):
             for note in notes:
-                st.caption(escape_markdown(render(note, lang, names)))
+                st.caption(escape_markdown(render(numbered_interventions(note), lang, names)))

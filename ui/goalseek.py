@@ -150,6 +150,8 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
     st.subheader(t("gs_ranking", lang))
     with st.container(key="gs_ranking_box"):
         frame = goal_seek_ranking_frame(answer, package, lang)
-        gap = text("analysis.col_gap", lang)  # the last zone has no next one: a dash, not "None"
-        st.dataframe(frame.style.format("{:.2f}", subset=[gap], na_rep="–"), hide_index=True, width="stretch")
+        # scores to 2 decimals, as everywhere; the last zone has no next one: a dash, not "None"
+        gap = text("analysis.col_gap", lang)
+        scores = list(dict.fromkeys([*frame.select_dtypes("float").columns, gap]))
+        st.dataframe(frame.style.format("{:.2f}", subset=scores, na_rep="–"), hide_index=True, width="stretch")
     notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)

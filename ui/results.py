@@ -22,6 +22,7 @@ from sim.engine import Result
 from sim.i18n import escape_markdown, t
 from sim.messages import render
 from sim.whatif import changed_values_frame
+from sim.whatif_table import numbered_interventions
 from ui.cache import chart_spec
 from ui.state import pref_widget
 
@@ -32,15 +33,17 @@ DETAIL_CHARTS = {"groups": "chart_groups", "decomposition": "chart_decomposition
 
 
 def render_ranking(result: Result, package: DataPackage, lang: str) -> None:
-    """The ranking, first in the run: a static table the browser draws at once (a data grid takes longer)."""
+    """The ranking, first in the run: a static table the browser draws at once (a data grid takes longer);
+    then the values the scenario changes."""
     st.subheader(t("ranking", lang))
     with st.container(key="ranking_box"):
         st.table(fixed_decimals(ranking_frame(result, package, lang)), hide_index=True)
+    # across the page too: in the results column its six columns broke names into one character a line at 1024 px
+    _changed_values(result, package, lang)
 
 
 def render_details(result: Result, package: DataPackage, lang: str) -> None:
-    """Under the ranking: changed values, the scores chart and one more, warnings."""
-    _changed_values(result, package, lang)
+    """Beside the sliders: the scores chart and one more, warnings."""
     _chart(result, package, lang, "scores", lambda: scores_chart(result, package, lang))
     choice = st.radio(t("chart_pick", lang), list(DETAIL_CHARTS), horizontal=True,
                       format_func=lambda c: t(DETAIL_CHARTS[c], lang), **pref_widget("chart", "groups", lang))
@@ -78,7 +81,7 @@ def _warnings(result: Result, package: DataPackage, lang: str) -> None:
     if not result.warnings:
         return
     st.markdown(f"**{escape_markdown(t('warnings', lang))}**")
-    shown = [escape_markdown(render(w, lang, package.name)) for w in result.warnings]
+    shown = [escape_markdown(render(numbered_interventions(w), lang, package.name)) for w in result.warnings]
     for warning in shown[:MAX_WARNINGS_SHOWN]:
         st.warning(warning)
     if shown[MAX_WARNINGS_SHOWN:]:

@@ -104,12 +104,13 @@ def _report(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
                                     draws=f"{report.draws:,}", seed=settings["seed"])))
     if report.p_beats_baseline is None:
         st.caption(escape_markdown(t("rb_no_scenario", lang)))
-    left, right = st.columns([1, 1], gap="large")
     footer = chart_footer(package, lang, report.year)  # the data caveat under every chart (issue 11)
+    # One above the other, across the page: side by side at 1024 px, the cells were 20 px
+    # wide and the weights' plot narrower than its names.
     heat = rank_probability_heatmap(report, names, lang, footer) + rank_probability_labels(report, names)
-    left.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
+    st.altair_chart(heat.properties(height=48 * len(report.zones)), width="stretch")
     weights = weight_stability_chart(report, names, lang, footer) + weight_stability_points(report, names, lang)
-    right.altair_chart(weights, width="stretch")
+    st.altair_chart(weights, width="stretch")
     st.subheader(t("rb_table", lang))
     with st.container(key="rb_table_box"):
         st.dataframe(robustness_frame(report, package, lang), hide_index=True, width="stretch")

@@ -7,8 +7,8 @@ the page. Like every run, the panel's run starts by applying the pending edits
 model. Results come from :mod:`ui.results`; what a slider shows and edits, and the
 table's rows, from :mod:`sim.whatif`.
 
-Layout: the ranking spans the page (its eight columns fit at 1024 px), then the
-sliders on the left and the changed values and charts on the right.
+Layout: the ranking and the changed values span the page (their columns fit at
+1024 px), then the sliders on the left and the charts on the right.
 """
 
 from __future__ import annotations

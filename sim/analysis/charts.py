@@ -45,6 +45,10 @@ def _name(names: dict[str, str] | None, key: str) -> str:
     return (names or {}).get(key, key)
 
 
+#: Zone names beside a heatmap's cells: two short lines leave the cells their width.
+ZONE_COLUMNS = 12
+
+
 def _label(names: dict[str, str] | None, key: str, columns: int = 26) -> str:
     """A name as an axis shows it (wrapped, see :func:`sim.chart_style.wrap_label`)."""
     return wrap_label(_name(names, key), columns)
@@ -125,28 +129,32 @@ def levers_heatmap(matrix: pd.DataFrame, names: dict[str, str] | None = None, st
     """
     data = matrix.rename_axis(index="zone", columns="indicator").stack().rename("gain").reset_index()
     data["zone_name"] = [_name(names, z) for z in data["zone"]]
-    data["zone_label"] = [_label(names, z, 12) for z in data["zone"]]
+    data["zone_label"] = [_label(names, z, ZONE_COLUMNS) for z in data["zone"]]
     data["indicator_name"] = [_name(names, i) for i in data["indicator"]]
     data["indicator_label"] = [_label(names, i) for i in data["indicator"]]
     high = max(float(data["gain"].max()), 1e-12)
     low = min(float(data["gain"].min()), 0.0)
     color = alt.Color("gain:Q", title=t("ch_gain", lang), scale=ramp_scale(BLUE_RAMP, (low, high)),
-                      legend=legend(labelExpr="datum.label"))
+                      # under the cells, not beside them: the zones' columns keep the width
+                      legend=legend(labelExpr="datum.label", orient="bottom", direction="horizontal",
+                                    gradientLength=160, titleOrient="left", offset=12))
+    # a zone's name never runs into the next column: cut (…) to the column's width
+    zone_axis = axis("x", labelAngle=0, orient="top", labelLimit={"expr": f"width / {max(len(matrix.index), 1)} - 12"})
     chart = (
         alt.Chart(data, title=title(t("ch_heat_title", lang, step=step), WIDE_TITLE_COLUMNS))
         .mark_rect(stroke=RULE_COLOR, strokeWidth=0.5)
         .encode(
             y=alt.Y("indicator_label:N", sort=[_label(names, i) for i in matrix.columns], title=None,
                     axis=axis("y")),
-            x=alt.X("zone_label:N", sort=[_label(names, z, 12) for z in matrix.index], title=None,
-                    axis=axis("x", labelAngle=0, orient="top")),
+            x=alt.X("zone_label:N", sort=[_label(names, z, ZONE_COLUMNS) for z in matrix.index], title=None,
+                    axis=zone_axis),
             color=alt.condition("datum.gain == 0", alt.value(ZERO_FILL), color),
             tooltip=[alt.Tooltip("zone_name:N", title=t("col_zone", lang)),
                      alt.Tooltip("indicator_name:N", title=t("col_indicator", lang)),
                      alt.Tooltip("gain:Q", title=t("ch_gain", lang), format="+.3f")],
         )
     )
-    return with_footer(chart, footer, below=8)
+    return with_footer(chart, footer, below=62)  # under the legend
 
 
 def _probabilities(report: RobustnessReport, names: dict[str, str] | None) -> pd.DataFrame:
@@ -154,7 +162,7 @@ def _probabilities(report: RobustnessReport, names: dict[str, str] | None) -> pd
     data = data.reset_index()
     data["rank"] = data["rank"].astype(int)
     data["zone_name"] = [_name(names, z) for z in data["zone"]]
-    data["zone_label"] = [_label(names, z) for z in data["zone"]]
+    data["zone_label"] = [_label(names, z, ZONE_COLUMNS) for z in data["zone"]]
     # The cell's colour as the scale draws it, and the text colour that reads on it (WCAG AA).
     fills = [ZERO_FILL if p == 0 else ramp_color(GREEN_RAMP, p) for p in data["probability"]]
     data["text_color"] = [text_on(fill) for fill in fills]
@@ -163,7 +171,7 @@ def _probabilities(report: RobustnessReport, names: dict[str, str] | None) -> pd
 
 
 def _zone_order(report: RobustnessReport, names: dict[str, str] | None) -> list[str]:
-    return [_label(names, z) for z in report.rank.sort_values(kind="stable").index]
+    return [_label(names, z, ZONE_COLUMNS) for z in report.rank.sort_values(kind="stable").index]
 
 
 def rank_probability_heatmap(report: RobustnessReport, names: dict[str, str] | None = None,
@@ -175,8 +183,10 @@ def rank_probability_heatmap(report: RobustnessReport, names: dict[str, str] | N
     percentages in the cells.
     """
     data = _probabilities(report, names)
+    # No legend: every cell is labelled with its percentage (rank_probability_labels), and a
+    # legend beside the cells leaves them 20 px wide in a half-width column at 1024 px.
     color = alt.Color("probability:Q", scale=ramp_scale(GREEN_RAMP, (0.0, 1.0)), title=t("ch_probability", lang),
-                      legend=legend(format="%", labelExpr="datum.label"))
+                      legend=None)
     chart = (
         alt.Chart(data, title=title(t("ch_rank_prob_title", lang, draws=f"{report.draws:,}")))
         .mark_rect(stroke=RULE_COLOR, strokeWidth=0.5)
@@ -265,7 +275,7 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
             rows.append({
                 "zone": zone,
                 "name": _name(names, zone),
-                "label": _label(names, zone, 12),
+                "label": _label(names, zone),
                 "when": when,
                 "series": label,
                 "score": float(scored.scores[zone]),
@@ -273,17 +283,18 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
                 "sought": zone == answer.zone,
             })
     data = pd.DataFrame(rows)
-    order = [_label(names, z, 12) for z in answer.result.scored.scores.sort_values(ascending=False).index]
+    order = [_label(names, z) for z in answer.result.scored.scores.sort_values(ascending=False).index]
     verdict = t("ch_reached" if answer.reached else "ch_not_reachable", lang)
     heading = t("ch_gs_title", lang, zone=_name(names, answer.zone), target=target_label(answer.target, lang, names),
-                verdict=verdict, cost=f"{answer.cost:.1f}")
+                verdict=verdict, cost=f"{answer.total_change:.1f}")
     chart = (
         alt.Chart(data, title=title(heading))
         .mark_bar()
         .encode(
-            x=alt.X("label:N", sort=order, title=None, axis=axis("x", labelAngle=0)),
-            y=alt.Y("score:Q", title=None, axis=axis()),  # the title says what the bars are
-            xOffset=alt.XOffset("series:N", sort=series),
+            # horizontal bars: zone names on the y axis stay readable in a half-width column at 1024 px
+            y=alt.Y("label:N", sort=order, title=None, axis=axis("y")),
+            x=alt.X("score:Q", title=t("col_score", lang), axis=axis()),
+            yOffset=alt.YOffset("series:N", sort=series),
             color=alt.Color("series:N", sort=series, title=None, legend=legend(orient="top"),
                             scale=alt.Scale(domain=series, range=[BASELINE_COLOR, SCENARIO_COLOR])),
             stroke=alt.condition("datum.sought", alt.value("black"), alt.value(None)),
@@ -291,8 +302,9 @@ def goal_seek_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
                      alt.Tooltip("score:Q", title=t("col_score", lang), format=".2f"),
                      alt.Tooltip("rank:Q", title=t("col_rank", lang))],
         )
+        .properties(height=alt.Step(16))
     )
-    return with_footer(chart, footer, below=58)
+    return with_footer(chart, footer)
 
 
 def goal_seek_changes_chart(answer: GoalSeekResult, names: dict[str, str] | None = None,
@@ -300,9 +312,10 @@ def goal_seek_changes_chart(answer: GoalSeekResult, names: dict[str, str] | None
     """The answer's changes: effort (percent of the starting value) per lever."""
     data = pd.DataFrame([
         {"indicator": c.indicator, "name": _name(names, c.indicator), "label": _label(names, c.indicator),
-         "change": c.text, "effort": c.effort, "cost": c.cost, "before": c.before, "after": c.after}
+         "change": c.text, "effort": c.effort, "weighted_change": c.weighted_change, "before": c.before,
+         "after": c.after}
         for c in answer.changes
-    ], columns=["indicator", "name", "label", "change", "effort", "cost", "before", "after"])
+    ], columns=["indicator", "name", "label", "change", "effort", "weighted_change", "before", "after"])
     chart = (
         alt.Chart(data, title=title(t("ch_changes_title", lang)))
         .mark_bar(color=SCENARIO_COLOR)
@@ -313,7 +326,7 @@ def goal_seek_changes_chart(answer: GoalSeekResult, names: dict[str, str] | None
                      alt.Tooltip("change:N", title=t("col_change", lang)),
                      alt.Tooltip("before:Q", title=t("col_before", lang)),
                      alt.Tooltip("after:Q", title=t("col_after", lang)),
-                     alt.Tooltip("cost:Q", title=t("col_cost", lang), format=".2f")],
+                     alt.Tooltip("weighted_change:Q", title=t("col_cost", lang), format=".2f")],
         )
         .properties(height=alt.Step(30))
     )
