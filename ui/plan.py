@@ -35,6 +35,7 @@ from sim.plan.report import method_words, rule_words, trend_words, warnings_by_t
 from sim.plan.result import BASELINE, PLAN
 from sim.plan.schema import TrendRule, previous_year
 from sim.scenario import Scenario, dump_scenario
+from sim.whatif_table import numbered_interventions
 from ui.brief import brief_button
 from ui.cache import library_files, library_scenario, parse
 from ui.common import show_error
@@ -181,8 +182,8 @@ def _show(ctx: TabContext, result: PlanResult, item: ScenarioInput) -> None:
         st.table(pd.DataFrame(score_rows, columns=headers), hide_index=True)
     st.vega_lite_chart(_spec(ctx, result, "scores"), width="stretch")
     notes = [words_of(note, lang, names) for note in result.notes]
-    notes += [t("plan_warning_years", lang, years=years, warning=warning)
-              for warning, years in warnings_by_text(result, package, lang)]
+    notes += [t("plan_warning_years", lang, years=years, warning=warning)  # interventions by number, as on What-if
+              for warning, years in warnings_by_text(result, package, lang, numbered_interventions)]
     if notes:
         with st.expander(t("plan_notes_heading", lang), expanded=True), st.container(key="plan_notes"):
             st.markdown("\n".join(f"- {escape_markdown(note)}" for note in notes))

@@ -6,7 +6,7 @@ zones and indicators by their names; numbers keep full precision in CSV and JSON
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -137,14 +137,21 @@ def plan_table(result: PlanResult, package: DataPackage, lang: str = "en") -> st
     return "\n".join(lines)
 
 
-def warnings_by_text(result: PlanResult, package: DataPackage, lang: str) -> list[tuple[str, str]]:
-    """Each distinct warning once, with the years it holds in (``2022–2025``, ``2021, 2023``)."""
+def warnings_by_text(result: PlanResult, package: DataPackage, lang: str,
+                     reword: Callable[[object], object] | None = None) -> list[tuple[str, str]]:
+    """Each distinct warning once, with the years it holds in (``2022–2025``, ``2021, 2023``).
+
+    ``reword``: applied to each warning before it is rendered (the app names interventions
+    by number, :func:`sim.whatif_table.numbered_interventions`).
+    """
     years_of: dict[str, list[int]] = {}
     for year_result in result.results:
         for warning in year_result.warnings:
             if getattr(warning, "key", "") == "engine.rounded":
                 # The value rounded differs each year; the fact that it is rounded does not.
                 warning = msg("plan.rounded", indicator=warning.params["indicator"], zone=warning.params["zone"])
+            if reword is not None:
+                warning = reword(warning)
             years_of.setdefault(render(warning, lang, package.name), []).append(year_result.year)
     return [(warning, year_span(sorted(set(years)))) for warning, years in years_of.items()]
 
