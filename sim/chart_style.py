@@ -276,7 +276,8 @@ def axis(names: str | None = None, **options: Any) -> alt.Axis:
     """
     style = dict(AXIS_STYLE)
     if names:
-        style.update(labelExpr=LINE_BREAK_LABELS, labelLimit=LABEL_LIMIT, labelOverlap=False)
+        # centred on their bands: flush, the first and last names moved into their neighbours
+        style.update(labelExpr=LINE_BREAK_LABELS, labelLimit=LABEL_LIMIT, labelOverlap=False, labelFlush=False)
     if names == "y":
         style["labelOffset"] = {"condition": {"test": "indexof(datum.value, '\\n') >= 0", "value": -6}, "value": 0}
     if names == "x" and options.get("orient") == "top":

@@ -20,7 +20,8 @@ def keyed(page: Page, base: str) -> Locator:
 
 
 def ranking_cell(page: Page, row: int, column: int) -> Locator:
-    """A cell of the ranking table: columns rank, zone, score, Δ score, Δ rank, baseline score, baseline rank."""
+    """A cell of the ranking table: columns rank, zone, score, lead over next, Δ score, Δ rank, baseline score,
+    baseline rank."""
     return page.locator(".st-key-ranking_box tbody tr").nth(row).locator("td, th").nth(column)
 
 
@@ -34,6 +35,24 @@ def expect_ranking(page: Page, package, result, lang: str = "zh") -> None:
 def open_app(page: Page, app_url: str, query: str = "") -> None:
     page.goto(f"{app_url}/{query}")
     expect(ranking_cell(page, 0, 1)).to_be_attached(timeout=TIMEOUT)
+
+
+#: True once the app has run no script for ``quiet`` ms (Streamlit marks its run state on the app's root,
+#: as its own end-to-end tests read it). A click's run that the server starts later than that is not
+#: waited for: the state says "not running" until the server answers (seconds on a loaded machine).
+IDLE_FOR = """(quiet) => {
+  const state = document.querySelector('[data-testid="stApp"]')?.getAttribute('data-test-script-state');
+  const now = performance.now();
+  if (state !== 'notRunning') { window.__zonesimIdleSince = undefined; return false; }
+  if (window.__zonesimIdleSince === undefined) window.__zonesimIdleSince = now;
+  return now - window.__zonesimIdleSince >= quiet;
+}"""
+
+
+def wait_until_idle(page: Page, quiet: int = 600) -> None:
+    """Wait until the app has run nothing for ``quiet`` ms: what it shows then is what it settled on."""
+    page.evaluate("() => { window.__zonesimIdleSince = undefined; }")
+    page.wait_for_function(IDLE_FOR, arg=quiet, polling=50, timeout=TIMEOUT * 2)
 
 
 def open_tab(page: Page, key: str, lang: str = "zh") -> None:

@@ -20,6 +20,9 @@ import yaml
 ALLOWLIST = Path(__file__).with_name("zh_latin_allowlist.yaml")
 #: A Latin word: letters, with inner digits, _, & or - (R&D, SHA-256, min-max, rd_spending).
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:[&-][A-Za-z0-9_]+)*")
+#: What a person typed or a message quotes from a file: shown as written, never translated
+#: (quoted spans such as 「interventions[0].by」 or 'rd_spendng', option and command names, file names).
+_TYPED = re.compile(r"「[^」]*」|'[^'\n]*'|\"[^\"\n]*\"|--[a-z][a-z-]*|zonesim [a-z-]+|[\w/.-]+\.(?:csv|yaml|yml|xlsx)\b")
 
 
 @cache
@@ -35,3 +38,16 @@ def foreign_words(text: str) -> list[str]:
     for phrase in phrases:
         text = text.replace(phrase, " ")
     return [w for w in _WORD.findall(text) if w not in words]
+
+
+def untyped(text: str, *typed: str) -> str:
+    """``text`` without the strings in ``typed`` (paths, names a person wrote) and the typed or quoted spans.
+
+    Examples
+    --------
+    >>> untyped("干预「interventions[0]」（第 5 行）", "x.yaml")
+    '干预 （第 5 行）'
+    """
+    for item in typed:
+        text = text.replace(item, " ")
+    return _TYPED.sub(" ", text)

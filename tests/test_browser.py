@@ -22,11 +22,14 @@ from _browserpage import ranking_cell
 from _browserpage import slider_of as _slider
 from playwright.sync_api import Page, expect
 
+from sim.compare import cell_text
 from sim.data import load_package
 from sim.engine import run_scenario
 from sim.errors import SimError
 from sim.i18n import t
+from sim.messages import render
 from sim.scenario import dump_scenario, load_scenario, parse_scenario, scenario_from_dict
+from sim.share import LINK_SOURCE
 from sim.whatif import slider_spec
 
 pytestmark = pytest.mark.browser
@@ -87,7 +90,7 @@ def test_moving_a_slider_changes_the_ranking(page: Page, app_url, package, move,
     moved = result.ranking()
     for row, change in enumerate(moved["rank_change"]):
         arrow = "–" if change == 0 else f"▲{change}" if change > 0 else f"▼{-change}"
-        expect(ranking_cell(page, row, 4)).to_have_text(arrow)
+        expect(ranking_cell(page, row, 5)).to_have_text(arrow)  # rank, zone, score, lead, Δ score, Δ rank
     expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
     expect(page.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
     screenshot(page)
@@ -157,8 +160,9 @@ def test_a_share_link_opens_the_same_results_in_another_browser(
 def test_a_broken_share_link_says_so_and_the_app_still_works(page: Page, app_url, package, screenshot):
     _open(page, app_url, "?v=1&s=eJwrSy0qzszPs1Iw5MpLzE21Uij")
     alert = page.get_by_role("alert").first
-    expect(alert).to_contain_text("share link", timeout=TIMEOUT)
-    expect(alert).to_contain_text("damaged")
+    # in the page's language (Chinese)
+    expect(alert).to_contain_text(render(LINK_SOURCE, "zh"), timeout=TIMEOUT)
+    expect(alert).to_contain_text("链接已损坏")
     year = package.years[-1]
     baseline = run_scenario(package, scenario_from_dict({"version": 1, "name": "b", "year": year}, package))
     _expect_ranking(page, package, baseline)
@@ -167,26 +171,28 @@ def test_a_broken_share_link_says_so_and_the_app_still_works(page: Page, app_url
 
 def test_compare_two_scenarios(page: Page, app_url, package, move, screenshot):
     zone, indicator, spec, result, baseline = move
-    library = run_scenario(package, load_scenario(ROOT / "scenarios" / "baseline.yaml", package))
+    # compared by default: the current scenario, then the library's two headline scenarios
+    library = run_scenario(package, load_scenario(ROOT / "scenarios" / "sunan_rd_doubling.yaml", package))
     _open(page, app_url, f"?z={zone}")
     _move_slider(page, package, indicator, spec)
     _expect_ranking(page, package, result)
     _tab(page, "tab_compare")
-    box = page.locator(".st-key-compare_box")
-    # zones in the baseline's order; per scenario: score, rank, Δ score, Δ rank
+    rows = page.locator(".st-key-compare_box tbody tr")
+    # zones in the baseline's order; one cell per scenario, "score (rank) ▲n", the baseline first
     zones = list(result.baseline.scores.sort_values(ascending=False, kind="stable").index)
     for row, zone_id in enumerate(zones):
-        expect(box.locator(f'[data-testid="glide-cell-0-{row}"]')).to_have_text(
-            package.name("zone", zone_id, "zh"), timeout=TIMEOUT)
-        expect(box.locator(f'[data-testid="glide-cell-3-{row}"]')).to_have_text(str(int(result.scored.ranks[zone_id])))
-        expect(box.locator(f'[data-testid="glide-cell-7-{row}"]')).to_have_text(
-            str(int(library.scored.ranks[zone_id])))
-    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(1)
+        cells = rows.nth(row).locator("td, th")
+        expect(cells.nth(0)).to_have_text(package.name("zone", zone_id, "zh"), timeout=TIMEOUT)
+        expect(cells.nth(1)).to_have_text(cell_text(result.baseline.scores[zone_id], result.baseline.ranks[zone_id], None))
+        for column, shown in ((2, result), (3, library)):
+            expect(cells.nth(column)).to_have_text(cell_text(
+                shown.scored.scores[zone_id], shown.scored.ranks[zone_id], int(shown.rank_change[zone_id])))
+    expect(page.locator('[data-testid="stVegaLiteChart"]')).to_have_count(2)  # scores and ranks
     with page.expect_download() as download:
         page.locator(".st-key-w_cmp_csv").get_by_role("button", name=t("download_csv", "zh")).click()
     table = pd.read_csv(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8")))
     m = len(package.zone_ids)
-    first, second = table.iloc[:m].set_index("zone"), table.iloc[m:].set_index("zone")
+    first, second = table.iloc[:m].set_index("zone"), table.iloc[m:2 * m].set_index("zone")
     for zone_id in package.zone_ids:
         assert first.at[zone_id, "rank"] == result.scored.ranks[zone_id]
         assert first.at[zone_id, "score"] == pytest.approx(result.scored.scores[zone_id], abs=1e-12)

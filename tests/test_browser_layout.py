@@ -23,8 +23,7 @@ from pathlib import Path
 import pytest
 from _browserpage import CHART_REPORT, MARK_TEXT_FILLS, VISIBLE_TEXT, expect_ranking, open_app, open_tab, settle, whole_page_screenshot
 from conftest import SCREENSHOTS_DIR
-from latin import foreign_words
-from test_language import untyped
+from latin import foreign_words, untyped
 from playwright.sync_api import Page, expect
 
 from sim.chart_style import zone_colors

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 
 import pytest
-from latin import foreign_words
+from latin import foreign_words, untyped
 
 from sim.cli import main
 from sim.errors import ScenarioError
@@ -28,17 +28,6 @@ SCENARIOS = REPO / "scenarios"
 BAD = TESTS / "bad_scenarios"
 FAILING = TESTS / "failing_runs"
 
-#: What a person typed or a message quotes from a file: shown as written, never translated.
-_TYPED = re.compile(r"「[^」]*」|'[^'\n]*'|\"[^\"\n]*\"|--[a-z][a-z-]*|zonesim [a-z-]+|[\w/.-]+\.(?:csv|yaml|yml|xlsx)\b")
-
-
-def untyped(text: str, *typed: str) -> str:
-    """``text`` without the paths in ``typed`` and the typed or quoted spans (see the module docstring)."""
-    for item in typed:
-        text = text.replace(item, " ")
-    return _TYPED.sub(" ", text)
-
-
 #: Names the library's scenario files give themselves (text a person wrote, such as "G42").
 SCENARIO_NAMES = [line.split(":", 1)[1].strip() for path in SCENARIOS.glob("*.yaml")
                   for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("name_zh:")]
@@ -50,9 +39,10 @@ def run_cli(capsys, *args: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def _is_plan(path: Path) -> bool:
-    return bool(re.search(r"^horizon:", path.read_text(encoding="utf-8"), re.M))
-
+#: The library's one-year scenarios and its plans over years (compared apart: a plan and a one-year
+#: scenario are refused side by side).
+PLANS = sorted(p for p in SCENARIOS.glob("*.yaml") if "\nhorizon:" in p.read_text(encoding="utf-8"))
+ONE_YEAR = sorted(p for p in SCENARIOS.glob("*.yaml") if p not in PLANS)
 
 #: (arguments, exit status): every command and kind of failure the leak test covers.
 CASES = [
@@ -61,8 +51,10 @@ CASES = [
     (["run", str(SCENARIOS / "sunan_catch_up.yaml")], 0),
     (["run", str(SCENARIOS / "artefact_all_zones_pay_rise.yaml")], 0),
     (["run", str(SCENARIOS / "artefact_sunan_stays_last.yaml")], 0),
-    # compare takes one-year scenarios (plans are compared among themselves, tests/test_plan_cli.py)
-    (["compare", *(str(p) for p in sorted(SCENARIOS.glob("*.yaml")) if not _is_plan(p))], 0),
+    (["compare", *(str(p) for p in ONE_YEAR)], 0),
+    (["compare", *(str(p) for p in PLANS)], 0),
+    (["run", str(PLANS[0])], 0),
+    (["compare", str(PLANS[0]), str(ONE_YEAR[0])], 2),
     (["validate", *(str(p) for p in sorted(SCENARIOS.glob("*.yaml")))], 0),
     (["validate", *(str(p) for p in sorted(BAD.glob("*.yaml")))], 2),
     (["validate", *(str(p) for p in sorted(FAILING.glob("*.yaml")) if p.name != "every_indicator_constant.yaml")], 2),

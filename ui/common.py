@@ -21,7 +21,7 @@ def zone_picker(ctx: TabContext, where: str = "page", help_key: str | None = Non
     package, lang = ctx.package, ctx.lang
     st.selectbox(t("zone", lang), package.zone_ids, format_func=lambda z: package.name("zone", z, lang),
                  help=t(help_key, lang) if help_key else None,
-                 **bind("zone", base=lk("w_zone", lang), value=ctx.state.zone, where=where))
+                 **bind("zone", base=lk("w_zone", lang), value=ctx.state.zone, where=where, options=package.zone_ids))
     return ctx.state.zone
 
 

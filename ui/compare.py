@@ -44,7 +44,7 @@ def render(ctx: TabContext) -> None:
     chosen = model.prefs.get("cmp")
     picked = [k for k in (chosen if chosen is not None else default_picks(ctx, options)) if k in options][:MAX_COMPARED]
     st.multiselect(t("compare_pick", lang), list(options), max_selections=MAX_COMPARED, format_func=labels.get,
-                   **bind("pref", "cmp", base=lk("w_cmp", lang), value=picked))
+                   **bind("pref", "cmp", base=lk("w_cmp", lang), value=picked, param="default"))
     results, names, keys = [], [], []
     for option in picked:
         scenario, error = options[option]()

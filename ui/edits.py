@@ -1,6 +1,6 @@
 """Every edit of the model: one handler per event kind (see :mod:`ui.state`).
 
-A handler takes the model, the :class:`~ui.state.Event` and the value its widget
+A handler takes the model, the :class:`~ui.model.Event` and the value its widget
 holds *now*, and returns the new model; it never adds to what is there, it sets, so
 applying an event twice gives the same model (a run cut short is redone). A change
 that does not validate leaves the scenario as it was and says why, where the edit
@@ -33,7 +33,7 @@ from sim.whatif import (
     without_zone_sliders,
 )
 from ui.cache import library_scenario, run, scenario_dir
-from ui.state import AppState, Event
+from ui.model import AppState, Event
 
 Handler = Callable[[AppState, Event, Any], AppState]
 #: Event kind -> handler(model, event, value of the event's widget) -> new model.

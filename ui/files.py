@@ -39,7 +39,7 @@ def render(ctx: TabContext) -> None:
             names = [p.name for p in files]
             chosen = model.prefs.get("lib") if model.prefs.get("lib") in names else names[0]
             labels = {p.name: library_label(package, p, model) for p in files}
-            picker = bind("pref", "lib", base=lk("w_lib", lang), value=chosen)
+            picker = bind("pref", "lib", base=lk("w_lib", lang), value=chosen, options=names)
             st.selectbox(t("library_pick", lang), names, format_func=labels.get, **picker)
             st.button(t("load", lang), key="w_load", **on_click("load_library", key=picker["key"]))
         st.file_uploader(t("upload_scenario", lang), type=["yaml", "yml"],

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pandas as pd
 import streamlit as st
 
 from sim.analysis.charts import goal_seek_changes_chart, goal_seek_chart
@@ -37,6 +38,7 @@ from sim.provenance import chart_footer
 from sim.data import DataPackage
 from sim.errors import SimError
 from sim.i18n import escape_markdown, t
+from sim.charts import fixed_decimals
 from sim.messages import text
 from sim.scenario import Scenario, dump_scenario
 from ui.analysis import is_stale, notes_expander, started_from
@@ -60,17 +62,17 @@ def render(ctx: TabContext) -> None:
     a, b, c = st.columns([3, 2, 2])
     kind = prefs.get("gs_kind", "rank")
     a.radio(t("gs_target_kind", lang), TARGET_KINDS, horizontal=True, format_func=lambda k: t(f"target_{k}", lang),
-            **pref_widget("gs_kind", "rank", lang))
+            **pref_widget("gs_kind", "rank", lang, options=TARGET_KINDS))
     rank = min(prefs.get("gs_rank", max(1, int(start.scored.ranks[zone]) - 1)), len(package.zone_ids))
     rivals = [z for z in package.zone_ids if z != zone]
     rival = prefs.get("gs_rival") if prefs.get("gs_rival") in rivals else default_rival(start, zone)
     score = prefs.get("gs_score", float(min(100, round(float(start.scored.scores[zone])) + 5)))
     if kind == "rank":
-        b.selectbox(t("gs_rank", lang), list(range(1, len(package.zone_ids) + 1)),
-                    format_func=lambda k: target_label(Target("rank", rank=k), lang),
-                    **pref_widget("gs_rank", rank, lang))
+        ranks = list(range(1, len(package.zone_ids) + 1))
+        b.selectbox(t("gs_rank", lang), ranks, format_func=lambda k: target_label(Target("rank", rank=k), lang),
+                    **pref_widget("gs_rank", rank, lang, options=ranks))
     elif kind == "overtake":
-        b.selectbox(t("gs_rival", lang), rivals, format_func=names.get, **pref_widget("gs_rival", rival, lang))
+        b.selectbox(t("gs_rival", lang), rivals, format_func=names.get, **pref_widget("gs_rival", rival, lang, options=rivals))
     else:
         b.number_input(t("gs_score", lang), min_value=0.0, max_value=100.0, step=1.0,
                        **pref_widget("gs_score", score, lang))
@@ -81,7 +83,7 @@ def render(ctx: TabContext) -> None:
     fitting = [i for i in chosen if i in package.indicator_ids]
     levers = fitting if fitting or not chosen else list(package.indicator_ids)  # another data package
     st.multiselect(t("gs_levers", lang), package.indicator_ids, format_func=names.get, help=t("gs_levers_help", lang),
-                   **pref_widget("gs_levers", levers, lang))
+                   **pref_widget("gs_levers", levers, lang, param="default"))
     whole = prefs.get("gs_whole", True)
     st.checkbox(t("gs_whole", lang), help=t("gs_whole_help", lang), **pref_widget("gs_whole", whole, lang))
     if st.button(t("gs_run", lang), key="w_gs_run", type="primary"):
@@ -142,16 +144,17 @@ def _answer(entry: dict[str, Any], package: DataPackage, scenario: Scenario, lan
         right.download_button(t("gs_download", lang), data=dump_scenario(found).encode("utf-8"),
                               file_name=f"goal-seek-{answer.zone}.yaml", mime="application/x-yaml",
                               key="w_gs_download", on_click="ignore")
-    left, right = st.columns(2, gap="large")
     footer = chart_footer(package, lang, answer.scenario.year)  # the data caveat under every chart (issue 11)
-    left.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
+    # one above the other, across the page: side by side at 1024 px, long names left the bars 60 px
+    st.altair_chart(goal_seek_chart(answer, names, lang, footer), width="stretch")
     if answer.changes:
-        right.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")
+        st.altair_chart(goal_seek_changes_chart(answer, names, lang, footer), width="stretch")
     st.subheader(t("gs_ranking", lang))
     with st.container(key="gs_ranking_box"):
         frame = goal_seek_ranking_frame(answer, package, lang)
-        # scores to 2 decimals, as everywhere; the last zone has no next one: a dash, not "None"
+        # A static table, as the What-if ranking: every column shows at 1024 px (a grid scrolled
+        # its last one out of sight). Scores to 2 decimals; the last zone has no next one: a dash.
         gap = text("analysis.col_gap", lang)
-        scores = list(dict.fromkeys([*frame.select_dtypes("float").columns, gap]))
-        st.dataframe(frame.style.format("{:.2f}", subset=scores, na_rep="–"), hide_index=True, width="stretch")
+        frame[gap] = [f"{value:.2f}" if pd.notna(value) else "–" for value in frame[gap]]
+        st.table(fixed_decimals(frame), hide_index=True)
     notes_expander(list(answer.notes) + list(answer.result.warnings), lang, package.name)

@@ -41,7 +41,7 @@ def render(ctx: TabContext) -> None:
         zone = zone_picker(ctx, help_key="analysis_zone_help")
     sort_by = ctx.state.prefs.get("lv_sort", STEPS[0])
     right.radio(t("lv_sort", lang), STEPS, horizontal=True, format_func=lambda s: t(f"step_{s}", lang),
-                **pref_widget("lv_sort", STEPS[0], lang))
+                **pref_widget("lv_sort", STEPS[0], lang, options=STEPS))
     try:
         report, matrix = _levers_cached(package, scenario, package.digest, dump_scenario(scenario), zone, sort_by)
     except SimError as exc:

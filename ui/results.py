@@ -46,7 +46,7 @@ def render_details(result: Result, package: DataPackage, lang: str) -> None:
     """Beside the sliders: the scores chart and one more, warnings."""
     _chart(result, package, lang, "scores", lambda: scores_chart(result, package, lang))
     choice = st.radio(t("chart_pick", lang), list(DETAIL_CHARTS), horizontal=True,
-                      format_func=lambda c: t(DETAIL_CHARTS[c], lang), **pref_widget("chart", "groups", lang))
+                      format_func=lambda c: t(DETAIL_CHARTS[c], lang), **pref_widget("chart", "groups", lang, options=DETAIL_CHARTS))
     if choice == "groups":
         _chart(result, package, lang, choice, lambda: group_contributions_chart(result, package, lang))
     elif choice == "decomposition" and result.origin.ne("").any().any():

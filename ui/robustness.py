@@ -57,7 +57,7 @@ def render(ctx: TabContext) -> None:
     for column, (name, default, options) in zip(cols, INPUTS):
         column.number_input(t(name, lang), help=t(f"{name}_help", lang), **options, **pref_widget(name, default, lang))
     cols[4].selectbox(t("rb_vary", lang), list(VARY_CHOICES), format_func=lambda c: t(f"vary_{c}", lang),
-                      **pref_widget("rb_vary", "fixed", lang))
+                      **pref_widget("rb_vary", "fixed", lang, options=VARY_CHOICES))
     value = {name: prefs.get(name, default) for name, default, _ in INPUTS}
     if st.button(t("rb_run", lang), key="w_rb_run", type="primary"):
         draws = int(value["rb_draws"])

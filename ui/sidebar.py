@@ -21,19 +21,21 @@ def render_sidebar(ctx: TabContext) -> None:
     package, model, lang = ctx.package, ctx.state, ctx.lang
     with st.sidebar:
         st.radio(t("language", lang), LANGS, format_func=LANG_NAMES.get, horizontal=True,
-                 **bind("lang", base="w_lang", value=lang))
+                 **bind("lang", base="w_lang", value=lang, options=LANGS))
 
         st.subheader(t("data_set", lang))
         choices = ["shipped"] + (["uploaded"] if model.upload is not None else [])
         st.radio(t("data_set", lang), choices, label_visibility="collapsed", format_func=lambda c: t(f"data_{c}", lang),
-                 **bind("data_choice", base=lk("w_data", lang), value=model.data if model.data in choices else "shipped"))
+                 **bind("data_choice", base=lk("w_data", lang), value=model.data if model.data in choices else "shipped",
+                        options=choices))
         st.file_uploader(t("upload_data", lang), type=["csv", "xlsx", "yaml", "yml"], accept_multiple_files=True,
                          help=t("upload_data_help", lang), **on_change("data_upload", key="w_data_upload"))
         # made when pressed (deferred): building the workbook on every run would slow the page
         st.download_button(t("template", lang), data=partial(template_workbook, package), file_name="zonesim-data.xlsx",
                            mime=XLSX_MIME, key="w_template", on_click="ignore")
 
-        st.selectbox(t("year", lang), package.years, **bind("year", base="w_year", value=ctx.scenario.year))
+        st.selectbox(t("year", lang), package.years, **bind("year", base="w_year", value=ctx.scenario.year,
+                                                                   options=package.years))
 
         st.subheader(t("method", lang), help=t("method_help", lang))
         method = ctx.scenario.method(package)
@@ -47,7 +49,7 @@ def render_sidebar(ctx: TabContext) -> None:
         for name in METHOD_KEYS:
             value, options = current[name]
             st.selectbox(t(name, lang), options, format_func=lambda o, k=name: option_label(o, lang, k),
-                         **bind("method", name, base=lk(f"w_m_{name}", lang), value=value))
+                         **bind("method", name, base=lk(f"w_m_{name}", lang), value=value, options=options))
 
         st.subheader(t("source_note", lang))
         year = ctx.scenario.year

@@ -14,12 +14,28 @@ Pending edits
     ``st.session_state["m_events"]`` and handed to the callback by reference, see
     :func:`on_change`): it records *which* widget changed, as an :class:`Event`.
     **Every run, full or a fragment's, starts with** :func:`apply_pending`: for each
-    event in order it reads the widget's current value, builds the new model with
-    the event's handler (all of them in :mod:`ui.edits`; validated like a file, and
-    run), commits it, and only then removes the event. Then :func:`sync_url` writes
-    the share link into the address bar.
+    event in order it reads the widget's current value, and if that value is the
+    planner's edit (below) builds the new model with the event's handler (all of
+    them in :mod:`ui.edits`; validated like a file, and run), commits it, and only
+    then removes the event. Then :func:`sync_url` writes the share link into the
+    address bar, in every run.
 
-Why no work in callbacks (issue 10's lost input)
+Edits and echoes
+    Streamlit calls ``on_change`` whenever a value the browser reports differs from
+    the session's record of that widget, which is not the same as "the planner
+    changed it" (see the second cause below). So the model keeps its own record,
+    ``st.session_state["m_known"]``: per widget key, the value the browser's widget
+    is known to hold (the value it was created showing, then each edit applied from
+    it). A reported value equal to it is an **echo** and changes nothing, whatever
+    Streamlit says; a different value is the planner's **edit** and is applied, even
+    from a widget the model has already replaced by a newer one (the planner changed
+    what they saw). Each edit is applied once: after it, it is the known value.
+    Widgets whose value the model changed by another route are replaced by a new
+    key generation (``base.N+1``, :func:`bind`) so that the browser shows the
+    model's value (Streamlit sends a value to the browser only for a new key).
+    Nothing records what a run *sent*: a run's output may never reach the browser.
+
+Why no work in callbacks (issue 10's lost input, first cause)
     Streamlit checks for a newer browser event at every ``st.session_state`` access,
     callbacks included. The old slider callback read the slider, validated and ran
     the scenario (tens to hundreds of ms), then wrote the scenario; a key press or a
@@ -30,11 +46,47 @@ Why no work in callbacks (issue 10's lost input)
     of the +100 % shown, in the file too). Now the callback touches no session state
     (a deque append cannot be interrupted); an event leaves the queue only after its
     effect is committed; applying it *sets* the value the widget holds now (never
-    adds), so a run cut short anywhere is redone by the next run. Streamlit forgets
-    a widget's value only at the end of a *completed* run that did not draw it, and
-    every completed run applied the queue first: a committed value cannot be lost,
-    whatever the order or speed of key presses, tab switches and reloads (the URL is
-    the model as of the last applied edit).
+    adds), so a run cut short anywhere is redone by the next run.
+
+Why an echo is told by its value (issue 10, second cause: +6 % back on What-if)
+    Seen with a server log of every run and the browser's WebSocket frames, three CPU
+    burners beside the test (24 ArrowRight presses, tab click, download, click back):
+
+    1. *A widget of the current generation can hold an old value.* The number box
+       beside the slider is replaced (new generation, showing the model) only by a
+       run that draws it. When the tab is clicked, Streamlit (``runner.fastReruns``)
+       stops the running script at its next ``st`` call and starts the next run on a
+       new thread, ignoring whatever the stopped run still sends: a fragment run
+       that committed +24 % and was stopped before it drew the box left box ``.3``,
+       created at +22 %, as the current generation while the model said +24 %. (A
+       full run on another tab that applies the slider's last value, carried by the
+       tab click, does the same.)
+    2. *Streamlit reports a forgotten widget as changed.* A completed run that does
+       not draw a widget (the Scenario files tab) makes the session forget its
+       value; the browser forgets it only when it handles that run's end (and never,
+       if that end was dropped as in 1). A browser event in between carries every
+       What-if widget at the value it holds, and Streamlit, comparing with nothing,
+       calls every ``on_change``: the box's callback with its old +22 %.
+    3. The generation check let that report through (its generation was current)
+       after the slider's, so the model went back to the box's value, and the
+       slider was redrawn showing it (+6 % in the failure of issue 10; +22 % in the
+       recorded near miss). The value is the only thing that tells an echo: the box
+       never left +22 %, the value it was created with.
+
+    The same trace showed the share link lagging: :func:`sync_url` used to remember
+    the query string it had written and skip an equal one, but the stopped run's
+    query string never reached the browser (URL +22 %, file and model +24 %). Now
+    every run writes it; the browser ignores an unchanged one. And as the stopped
+    script and the next run overlap on two threads for a moment, :func:`apply_pending`
+    holds a per-session lock, so two runs never apply the queue at once.
+
+    What holds now: every value the planner puts into a widget is reported (the
+    browser reports all its widgets with every event) and differs from the known
+    value until it is applied, so it is applied exactly once, in the order Streamlit
+    reports it; an echo changes nothing; every completed run draws the widgets and
+    the URL from the model. One ambiguity remains, Streamlit's: two widgets changed
+    within one run's time are reported together and applied in the order the
+    widgets were created, not the order of the planner's actions.
 
 Fragments and stale results
     The What-if panel is an ``st.fragment``: a slider move reruns only the panel
@@ -52,126 +104,25 @@ Buttons and analyses
 
 from __future__ import annotations
 
+import threading
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import streamlit as st
 
-from sim.data import DataPackage
-from sim.engine import Result
 from sim.errors import ScenarioError, SimError
 from sim.i18n import DEFAULT_LANG, LANGS, Said, escape_markdown
 from sim.messages import render
-from sim.scenario import Scenario
 from sim.share import scenario_from_params, share_params
-from ui.cache import run, shipped_package
+from ui.cache import shipped_package
+from ui.edits import HANDLERS, accept_loaded, blank_scenario
+from ui.model import AppState, Event, TabContext  # the tabs import them from here
 
-MODEL, QUEUE, URL_KEY, GENERATIONS = "m", "m_events", "m_url", "m_keys"
+MODEL, QUEUE, GENERATIONS, KNOWN, LOCK = "m", "m_events", "m_keys", "m_known", "m_lock"
+#: Known values are kept for this many generations of a widget: an older one's report is an echo.
+KNOWN_GENERATIONS = 32
 S = st.session_state
-
-
-@dataclass(frozen=True)
-class Event:
-    """One pending edit: which widget (``key``) changed, and what it edits.
-
-    ``kind`` names the handler in :data:`HANDLERS`; ``args`` are fixed when the widget
-    is drawn (e.g. the zone and indicator of a slider); ``where`` is the part of the
-    page that shows the edit's messages ("page" or "whatif").
-    """
-
-    kind: str
-    key: str | None = None
-    args: tuple = ()
-    where: str = "page"
-
-
-@dataclass(frozen=True)
-class AppState:
-    """Everything the session knows; replaced whole, never changed in place.
-
-    Attributes
-    ----------
-    scenario : Scenario
-        The current scenario: the planner's work.
-    digest : str
-        The data package the scenario was validated against.
-    zone, lang : str
-        The zone of interest (sliders, analyses) and the UI language.
-    data : {"shipped", "uploaded"}
-    upload, upload_name
-        An uploaded data package and its file names.
-    uploaded : tuple of (name, bytes)
-        Scenario files uploaded in this session (offered for comparison).
-    rev : int
-        Counts scenario changes (the interventions table's widget key).
-    prefs : dict
-        Inputs of the other tabs (comparison picks, analysis settings).
-    answers : dict
-        Goal-seek and robustness answers with the scenario they started from.
-    messages : tuple of (where, level, text)
-        To show once, where the edit was made; ``text`` is rendered when shown, in the
-        language of that moment (a :class:`~sim.messages.Message`, a
-        :class:`~sim.errors.SimError`, a :class:`~sim.i18n.Said`, or plain text).
-    """
-
-    scenario: Scenario
-    digest: str
-    zone: str
-    lang: str = DEFAULT_LANG
-    data: str = "shipped"
-    upload: DataPackage | None = None
-    upload_name: str = ""
-    uploaded: tuple[tuple[str, bytes], ...] = ()
-    rev: int = 0
-    prefs: dict[str, Any] = field(default_factory=dict)
-    answers: dict[str, Any] = field(default_factory=dict)
-    messages: tuple[tuple[str, str, str], ...] = ()
-
-    def package(self) -> DataPackage:
-        """The data package in use: the uploaded one when chosen, else the shipped one."""
-        return self.upload if self.data == "uploaded" and self.upload is not None else shipped_package()
-
-    def say(self, level: str, text: Any, where: str = "page") -> AppState:
-        """With a message (error, warning, success, info) to show once, rendered when shown."""
-        return replace(self, messages=(*self.messages, (where, level, text)))
-
-    def with_pref(self, name: str, value: Any) -> AppState:
-        return replace(self, prefs={**self.prefs, name: value})
-
-    def with_answer(self, name: str, value: Any) -> AppState:
-        return replace(self, answers={**self.answers, name: value})
-
-    def with_scenario(self, scenario: Scenario, package: DataPackage) -> AppState:
-        """With ``scenario`` as the current one; the same scenario again changes nothing (edits are idempotent)."""
-        if scenario == self.scenario and package.digest == self.digest:
-            return self
-        return replace(self, scenario=scenario, digest=package.digest, rev=self.rev + 1)
-
-    def label(self, scenario: Scenario | None = None) -> str:
-        """A scenario's name in the UI language (the current one by default)."""
-        scenario = scenario or self.scenario
-        return scenario.name_zh if self.lang == "zh" and scenario.name_zh else scenario.name
-
-
-@dataclass(frozen=True)
-class TabContext:
-    """What a tab draws from: the model as of the start of its run, and its data package."""
-
-    state: AppState
-    package: DataPackage
-
-    @property
-    def scenario(self) -> Scenario:
-        return self.state.scenario
-
-    @property
-    def lang(self) -> str:
-        return self.state.lang
-
-    def result(self) -> Result:
-        """The current scenario's result (cached). Raises SimError."""
-        return run(self.package, self.state.scenario)
 
 
 # --------------------------------------------------------------------------- the model in session state
@@ -193,12 +144,12 @@ def context() -> TabContext:
 
 def start_session() -> None:
     """First run of a session: the queue, then the model from the URL (a share link) or defaults."""
-    from ui.edits import accept_loaded, blank_scenario  # the edits import this module
-
     if MODEL in S:
         return
     S[QUEUE] = deque()
     S[GENERATIONS] = {}
+    S[KNOWN] = {}
+    S[LOCK] = threading.Lock()
     params = st.query_params
     lang = params.get("lang") if params.get("lang") in LANGS else DEFAULT_LANG
     package = shipped_package()
@@ -216,7 +167,6 @@ def start_session() -> None:
                     model = model.say("warning", Said("share_other_data", digest=link_digest[:12]))
     if params.get("z") in package.zone_ids:
         model = replace(model, zone=params.get("z"))
-    S[URL_KEY] = {k: params.get(k) for k in params}  # the URL as it came: kept until the planner changes something
     commit(model)
 
 
@@ -233,85 +183,120 @@ def lk(name: str, lang: str) -> str:
     return f"{name}.{lang}"
 
 
-def bind(kind: str, *args: Any, base: str, value: Any, where: str = "page") -> dict[str, Any]:
+def bind(kind: str, *args: Any, base: str, value: Any, where: str = "page", options: Any = None,
+         param: str = "value") -> dict[str, Any]:
     """Keywords of a widget that shows ``value`` and queues a ``kind`` :class:`Event` when changed.
 
     The callback is the queue's own ``append``: it touches no session state, so a
     newer browser event cannot interrupt it (see the module docstring). The key is
     ``base.N``: while the widget shows the model's value it keeps its key (and the
     browser its focus); when the model moved away from it by another route, a new
-    widget ``base.N+1`` takes its place, showing the model. The server thus never
-    overwrites a value that the browser may hold and send back later: a stale value
-    of a replaced widget is never read as an edit.
+    widget ``base.N+1`` takes its place, showing the model. The server never
+    overwrites a value that the browser may hold and send back later.
+
+    Every drawing also gives ``value`` as the widget's default (``param``, e.g.
+    ``default`` for a multiselect; the ``index`` in ``options`` for a radio or a
+    selectbox): a browser that never received the widget's first drawing (a
+    stopped run's output is dropped) creates it showing the model, not the
+    widget's own default (a slider's minimum), which it would report as an edit.
     """
-    return on_change(kind, *args, key=_key_showing(base, value), where=where)
+    keywords = on_change(kind, *args, key=_key_showing(base, value), where=where, bound=True)
+    if options is None:
+        keywords[param] = value
+    else:
+        choices = list(options)
+        keywords["index"] = choices.index(value) if value in choices else None
+    return keywords
 
 
 def _key_showing(base: str, value: Any) -> str:
     generations: dict[str, int] = S[GENERATIONS]
+    known: dict[str, Any] = S[KNOWN]
     key = f"{base}.{generations.setdefault(base, 0)}"
     if key in S and S[key] != value:
         generations[base] += 1
+        known.pop(f"{base}.{generations[base] - KNOWN_GENERATIONS}", None)
         key = f"{base}.{generations[base]}"
     if key not in S:
+        known[key] = fingerprint(value)  # before the write: a run stopped at it leaves nothing unknown
         S[key] = value  # a new widget's first value: the browser holds none for it yet
     return key
 
 
-def on_change(kind: str, *args: Any, key: str, where: str = "page") -> dict[str, Any]:
+def on_change(kind: str, *args: Any, key: str, where: str = "page", bound: bool = False) -> dict[str, Any]:
     """Keywords of a widget that queue an :class:`Event` when it changes (alone: an uploader, never set)."""
-    return {"key": key, "on_change": S[QUEUE].append, "args": (Event(kind, key, tuple(args), where),)}
+    return {"key": key, "on_change": S[QUEUE].append, "args": (Event(kind, key, tuple(args), where, bound=bound),)}
 
 
 def on_click(kind: str, *args: Any, key: str | None = None, where: str = "page") -> dict[str, Any]:
     """Button keywords that queue an :class:`Event`; ``key`` names a widget whose value it uses."""
-    return {"on_click": S[QUEUE].append, "args": (Event(kind, key, tuple(args), where),)}
+    return {"on_click": S[QUEUE].append, "args": (Event(kind, key, tuple(args), where, click=True),)}
 
 
-def pref_widget(name: str, default: Any, lang: str) -> dict[str, Any]:
-    """Keywords of a widget that edits ``prefs[name]`` (a tab's setting kept while the tab is closed)."""
-    return bind("pref", name, base=lk(f"w_{name}", lang), value=state().prefs.get(name, default))
+def pref_widget(name: str, default: Any, lang: str, options: Any = None, param: str = "value") -> dict[str, Any]:
+    """Keywords of a widget that edits ``prefs[name]`` (a tab's setting kept while the tab is closed).
+
+    ``options`` and ``param`` as in :func:`bind`.
+    """
+    return bind("pref", name, base=lk(f"w_{name}", lang), value=state().prefs.get(name, default), options=options,
+                param=param)
 
 
 def apply_pending() -> None:
-    """Apply the queued edits in order; each is committed before it leaves the queue."""
-    from ui.edits import HANDLERS  # the edits import this module
+    """Apply the queued edits in order, skipping echoes; each is committed before it leaves the queue.
 
-    queue: deque[Event] = S[QUEUE]
-    while queue:
-        event = queue[0]
-        if _replaced(event.key):
-            queue.popleft()  # a widget that the model had already moved away from: its value is old
-            continue
-        value = S[event.key] if event.key is not None and event.key in S else None
-        new = HANDLERS[event.kind](state(), event, value)
-        commit(new)
-        queue.popleft()  # no session-state access between the commit and this: never applied twice
-
-
-def _replaced(key: str | None) -> bool:
-    """Whether ``key`` is a :func:`bind` widget of an older generation.
-
-    Streamlit may still report a replaced widget (the browser sends what it held; a
-    fragment run does not forget widgets): such a report is an echo, not an edit.
+    Holds the session's lock: a run stopped by a newer one may still be running on
+    another thread until its next ``st`` call (see the module docstring).
     """
-    if key is None:
-        return False
-    base, _, generation = key.rpartition(".")
-    generations: dict[str, int] = S[GENERATIONS]
-    return base in generations and generation != str(generations[base])
+    queue: deque[Event] = S[QUEUE]
+    known: dict[str, Any] = S[KNOWN]
+    with S[LOCK]:
+        while queue:
+            event = queue[0]
+            held = event.key is not None and event.key in S
+            value = S[event.key] if held else None
+            if event.click or (held and is_edit(event, value, known)):
+                new = HANDLERS[event.kind](state(), event, value)
+                commit(new)
+                if not event.click:
+                    known[event.key] = fingerprint(value)  # now what the browser is known to hold
+            queue.popleft()  # no session-state access since the commit: never applied twice
+
+
+def is_edit(event: Event, value: Any, known: dict[str, Any]) -> bool:
+    """Whether a widget's reported ``value`` is the planner's edit rather than an echo.
+
+    It is an edit when it differs from the value the browser's widget is known to
+    hold (``known``, by widget key). A widget never seen holds no known value: a
+    first report is an edit, except from a :func:`bind` widget, whose known values
+    are kept for :data:`KNOWN_GENERATIONS` generations: an older one is long replaced.
+    """
+    if event.key in known:
+        return known[event.key] != fingerprint(value)
+    return not event.bound
+
+
+def fingerprint(value: Any) -> Any:
+    """A widget value as compared by :func:`is_edit`: an uploaded file by its upload id (each run makes new objects)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(fingerprint(item) for item in value)
+    file_id = getattr(value, "file_id", None)
+    return ("file", file_id) if isinstance(file_id, str) else value
 
 
 def sync_url() -> None:
-    """Keep the URL's query parameters equal to the model (the address bar is a share link)."""
+    """Write the model's share link into the URL, in every run.
+
+    Never skipped because an earlier run wrote the same: that run's message may
+    not have reached the browser (see the module docstring). The browser ignores
+    an unchanged query string.
+    """
     model = state()
     try:
         params = link_params(model)
     except ScenarioError:
         params = {"z": model.zone}
-    if params != S.get(URL_KEY):
-        st.query_params.from_dict(params)
-        S[URL_KEY] = params
+    st.query_params.from_dict(params)
 
 
 def link_params(model: AppState) -> dict[str, str]:

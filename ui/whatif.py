@@ -133,7 +133,7 @@ def _sliders(package: DataPackage, scenario: Scenario, zone: str, result: Result
     group = chosen if chosen in package.groups.index else package.groups.index[0]
     st.radio(t("indicator_group", lang), list(package.groups.index), horizontal=True,
              format_func=lambda g: package.name("group", g, lang), help=t("indicator_group_help", lang),
-             **pref_widget("group", group, lang))
+             **pref_widget("group", group, lang, options=package.groups.index))
     changed = _changed_per_group(package, zone, result)
     where = st.empty()  # always one element here: a line that comes and goes must not move the sliders
     if changed:  # where this zone's changes are, so none is hidden in a closed group
