@@ -64,7 +64,7 @@ def render(ctx: TabContext) -> None:
     chosen = model.prefs.get("plan_src") if model.prefs.get("plan_src") in sources else default
     # the picker spans the page: a plan's name is long, and a cut name cannot be told from another
     st.selectbox(t("plan_source", lang), list(sources), format_func=lambda key: sources[key][0],
-                 **bind("pref", "plan_src", base=lk("w_plan_src", lang), value=chosen))
+                 **bind("pref", "plan_src", base=lk("w_plan_src", lang), value=chosen, options=sources))
     with st.expander(t("plan_upload", lang)):
         st.file_uploader(t("plan_upload", lang), type=["yaml", "yml"], label_visibility="collapsed",
                          **on_change("plan_upload", key="w_plan_upload", where="plan"))
@@ -115,10 +115,10 @@ def _current_plan(ctx: TabContext) -> ScenarioInput:
         horizon = prefs.get("plan_horizon") if prefs.get("plan_horizon") in years else years[DEFAULT_YEARS - 1]
         trend = prefs.get("plan_trend") if prefs.get("plan_trend") in TREND_CHOICES else TREND_CHOICES[0]
         a, b = st.columns([1, 2])
-        a.selectbox(t("plan_horizon", lang), years, **pref_widget("plan_horizon", horizon, lang))
+        a.selectbox(t("plan_horizon", lang), years, **pref_widget("plan_horizon", horizon, lang, options=years))
         b.selectbox(t("plan_trend", lang), TREND_CHOICES, help=t("plan_trend_help", lang),
                     format_func=lambda rule: words_of(rule_words(TrendRule.parse(rule)), lang),
-                    **pref_widget("plan_trend", trend, lang))
+                    **pref_widget("plan_trend", trend, lang, options=TREND_CHOICES))
         observed = observed_trend_frame(package, scenario.year, lang)
         if observed is not None:
             previous = previous_year(package, scenario.year)
@@ -145,14 +145,15 @@ def _timing_rows(ctx: TabContext, timings: dict, years: list[int], horizon: int)
         st.caption(escape_markdown(words[position]))
         a, b, c = st.columns(3)
         start = timing.get("from") if timing.get("from") in years else years[0]
-        a.selectbox(t("plan_from", lang), years, **bind("plan_timing", key, "from", base=f"w_plan_from_{tag}", value=start))
+        a.selectbox(t("plan_from", lang), years, **bind("plan_timing", key, "from", base=f"w_plan_from_{tag}", value=start,
+                                                                options=years))
         b.checkbox(t("plan_each_year", lang),
                    **bind("plan_timing", key, "each_year", base=f"w_plan_each_{tag}", value=bool(timing.get("each_year"))))
         if timing.get("each_year"):
             # not chosen yet: the horizon (what a file without ``until`` means)
             until = timing.get("until") if timing.get("until") in years else horizon
             c.selectbox(t("plan_until", lang), years,
-                        **bind("plan_timing", key, "until", base=f"w_plan_until_{tag}", value=until))
+                        **bind("plan_timing", key, "until", base=f"w_plan_until_{tag}", value=until, options=years))
 
 
 def _show(ctx: TabContext, result: PlanResult, item: ScenarioInput) -> None:
