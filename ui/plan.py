@@ -30,7 +30,8 @@ from sim.messages import render as words_of
 from sim.messages import text
 from sim.plan import PlanResult, run_plan
 from sim.plan.charts import plan_rank_chart, plan_score_chart
-from sim.plan.compose import TREND_CHOICES, as_plan, horizons, intervention_key, observed_trend_frame
+from sim.plan.compose import (TREND_CHOICES, as_plan, horizons, intervention_key, observed_trend_frame,
+                              plan_settings)
 from sim.plan.report import method_words, rule_words, trend_words, warnings_by_text, year_tables
 from sim.plan.result import BASELINE, PLAN
 from sim.plan.schema import TrendRule, previous_year
@@ -41,10 +42,6 @@ from ui.cache import library_files, library_scenario, parse
 from ui.common import show_error
 from ui.files import file_name
 from ui.state import TabContext, bind, lk, on_change, pref_widget, show_messages
-
-#: Years a plan made from the current scenario projects by default.
-DEFAULT_YEARS = 5
-
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _run_cached(_package, _scenario: Scenario, digest: str, text: str) -> PlanResult:
@@ -112,8 +109,7 @@ def _current_plan(ctx: TabContext) -> ScenarioInput:
     with st.container(border=True, key="plan_settings"):
         st.markdown(f"**{escape_markdown(t('plan_settings', lang))}**")
         years = horizons(scenario)
-        horizon = prefs.get("plan_horizon") if prefs.get("plan_horizon") in years else years[DEFAULT_YEARS - 1]
-        trend = prefs.get("plan_trend") if prefs.get("plan_trend") in TREND_CHOICES else TREND_CHOICES[0]
+        horizon, trend, timings = plan_settings(scenario, prefs)
         a, b = st.columns([1, 2])
         a.selectbox(t("plan_horizon", lang), years, **pref_widget("plan_horizon", horizon, lang, options=years))
         b.selectbox(t("plan_trend", lang), TREND_CHOICES, help=t("plan_trend_help", lang),
@@ -124,7 +120,6 @@ def _current_plan(ctx: TabContext) -> ScenarioInput:
             previous = previous_year(package, scenario.year)
             with st.expander(t("plan_observed_table", lang, previous=previous, year=scenario.year)):
                 st.dataframe(observed, width="stretch")
-        timings = prefs.get("plan_timing") or {}
         if not scenario.interventions:
             st.info(t("plan_no_interventions", lang))
         else:

@@ -102,6 +102,28 @@ def as_plan(scenario: Scenario, package: DataPackage, horizon: int, trend_defaul
     return scenario_from_dict(document, package, source=scenario.source or "scenario")
 
 
+#: Years a plan made from the current scenario projects when the planner has not chosen.
+DEFAULT_YEARS = 5
+
+
+def plan_settings(scenario: Scenario, prefs: Mapping[str, Any]) -> tuple[int, str, dict]:
+    """The horizon, default trend and timings the app's Plan tab makes ``scenario`` a plan with.
+
+    Read from the app's preferences (``plan_horizon``, ``plan_trend``, ``plan_timing``);
+    a value missing or no longer offered gives the default (:data:`DEFAULT_YEARS` years,
+    the first of :data:`TREND_CHOICES`), so the tab and the share link agree.
+
+    >>> import sim
+    >>> one_year = sim.parse_scenario("version: 1\\nname: x\\nyear: 2020\\n", sim.load_package())
+    >>> plan_settings(one_year, {"plan_horizon": 1999})
+    (2025, 'hold', {})
+    """
+    years = horizons(scenario)
+    horizon = prefs.get("plan_horizon") if prefs.get("plan_horizon") in years else years[DEFAULT_YEARS - 1]
+    trend = prefs.get("plan_trend") if prefs.get("plan_trend") in TREND_CHOICES else TREND_CHOICES[0]
+    return horizon, trend, dict(prefs.get("plan_timing") or {})
+
+
 def observed_trend_frame(package: DataPackage, year: int, lang: str = "zh") -> pd.DataFrame | None:
     """What ``trend: observed`` gives per indicator (rows, by name) and zone (columns): ``+8.1%``,
     ``+0.3`` (points a year, for rates) or ``—`` (held); None when the data have no earlier year."""
