@@ -19,7 +19,7 @@ from sim.data import load_package
 from sim.errors import ScenarioError
 from sim.plan import run_plan
 from sim.plan.report import year_tables
-from sim.scenario import dump_scenario, load_scenario, parse_scenario
+from sim.scenario import dump_scenario, load_scenario
 from sim.share import (
     LINK_SOURCE,
     MAX_LINK_CHARS,
@@ -90,7 +90,7 @@ def test_no_plan_parameter_means_no_plan(package):
      "plan x.yaml", "a" * 500 + ".yaml", "plan_<b>.yaml"],
 )
 def test_a_library_name_outside_the_library_is_refused(package, name):
-    _refused({"v": "1", PLAN_FILE_PARAM: name}, package, "not in this app's library", typed=[name[:50]])
+    _refused({"v": "1", PLAN_FILE_PARAM: name}, package, "not in this app's library", typed=[name[:40]])
 
 
 def test_a_one_year_scenario_is_not_a_plan(package):
