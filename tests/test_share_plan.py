@@ -90,7 +90,7 @@ def test_no_plan_parameter_means_no_plan(package):
      "plan x.yaml", "a" * 500 + ".yaml", "plan_<b>.yaml"],
 )
 def test_a_library_name_outside_the_library_is_refused(package, name):
-    _refused({"v": "1", PLAN_FILE_PARAM: name}, package, "not in this app's library", typed=[name, "a" * 58])  # a long name is shown cut
+    _refused({"v": "1", PLAN_FILE_PARAM: name}, package, "not in this app's library", typed=[name, "a" * 58])
 
 
 def test_a_one_year_scenario_is_not_a_plan(package):
