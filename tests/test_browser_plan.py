@@ -161,3 +161,30 @@ def test_the_current_scenario_as_a_plan_in_the_browser(page: Page, app_url, pack
     # the What-if tab still shows the one-year scenario's ranking
     open_tab(page, "tab_whatif")
     expect(page.locator(".st-key-ranking_box")).to_be_visible()
+
+
+def test_a_plan_link_opens_that_plan_on_the_plan_tab(page: Page, app_url, package, screenshot):
+    """A link carrying a plan (issue 13 point 3): the Plan tab shows its ranks, and the link keeps carrying it."""
+    from urllib.parse import parse_qs, urlencode, urlsplit
+
+    from sim.share import file_name, plan_from_params, plan_params
+
+    page.set_viewport_size({"width": 1400, "height": 900})
+    plan = load_scenario(ROOT / "scenarios" / "plan_more_core_zones_2023.yaml", package)
+    open_app(page, app_url, "?" + urlencode({"v": "1", "z": "sunan", **plan_params(plan)}))
+    open_tab(page, "tab_plan")
+    expect(page.get_by_role("combobox", name=t("plan_source", "zh"))).to_have_value(
+        t("plan_src_uploaded", "zh", name=file_name(plan)))
+    _, rank_rows, _ = year_tables(run_plan(package, plan), package, "zh")
+    rows = page.locator(".st-key-plan_ranks tbody tr")
+    expect(rows).to_have_count(len(package.zone_ids))
+    for k, expected in enumerate(rank_rows):
+        cells = rows.nth(k).locator("td, th")
+        for j, text in enumerate(expected):
+            expect(cells.nth(j)).to_have_text(text)
+    settle(page)
+    screenshot(page, "-plan-link")
+    # the address bar still carries the same plan (sync_url writes it every run)
+    query = {k: v[0] for k, v in parse_qs(urlsplit(page.url).query).items()}
+    shared = plan_from_params(query, package, ROOT / "scenarios")
+    assert shared is not None and shared.scenario.interventions == plan.interventions
