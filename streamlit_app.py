@@ -28,6 +28,7 @@ TABS: list[tuple[str, str]] = [
     ("whatif", "ui.whatif"),
     ("files", "ui.files"),
     ("compare", "ui.compare"),
+    ("plan", "ui.plan"),
     ("goalseek", "ui.goalseek"),
     ("levers", "ui.levers"),
     ("robustness", "ui.robustness"),

@@ -31,7 +31,7 @@ from sim.whatif import slider_spec
 
 TIMEOUT = 60
 #: The app's tabs, in order (the analysis tabs are tested in test_app_analysis.py).
-ALL_TABS = ("whatif", "files", "compare", "goalseek", "levers", "robustness")
+ALL_TABS = ("whatif", "files", "compare", "plan", "goalseek", "levers", "robustness")
 
 
 @pytest.fixture(scope="module")
@@ -475,7 +475,7 @@ def test_switching_language_changes_every_label(app, package):
     zone = model(app).zone
     widget(app, "radio", "w_lang").set_value("en").run()
     _ok(app)
-    assert [tab.label for tab in app.tabs] == ["What-if", "Scenario files", "Compare", "Goal-seek", "Levers",
+    assert [tab.label for tab in app.tabs] == ["What-if", "Scenario files", "Compare", "Plan over years", "Goal-seek", "Levers",
                                                 "Robustness"]
     assert app.title[0].value == t("title", "en")
     for indicator in package.indicator_ids:

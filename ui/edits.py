@@ -230,6 +230,8 @@ def load_library_file(model: AppState, name: str, where: str = "page") -> AppSta
     scenario, error = library_scenario(model.package(), scenario_dir() / name)
     if scenario is None:
         return model.say("error", error, where)
+    if scenario.is_plan:
+        return plan_opened(model, scenario, name, where)
     loaded = accept_loaded(model, scenario, model.package(), where)
     if loaded.scenario is not scenario:
         return loaded
@@ -245,6 +247,8 @@ def upload_scenario(model: AppState, event: Event, value: Any) -> AppState:
         scenario = scenario_from_upload(data, value.name, model.package())
     except SimError as exc:
         return model.say("error", exc)
+    if scenario.is_plan:
+        return plan_opened(model, scenario, value.name, event.where, data)
     loaded = accept_loaded(model, scenario, model.package())
     if loaded.scenario is not scenario:
         return loaded
@@ -276,3 +280,66 @@ def load_goalseek(model: AppState, event: Event, value: Any) -> AppState:
     st.session_state["w_tab"] = t("tab_whatif", model.lang)  # before the tabs are drawn in this run
     return replace(loaded, zone=entry["answer"].zone).say("success", Said("gs_loaded", name=model.label(scenario)))
 
+
+
+# --------------------------------------------------------------------------- the Plan tab (branch plantab, issue 13)
+
+
+@handler("plan_timing")
+def set_plan_timing(model: AppState, event: Event, value: Any) -> AppState:
+    """When an intervention of the current scenario applies in its plan: ``from``, ``each_year`` or ``until``.
+
+    Kept in ``prefs["plan_timing"]`` by :func:`sim.plan.compose.intervention_key` (the
+    scenario stays one year; the Plan tab makes it a plan with :func:`sim.plan.compose.as_plan`).
+    """
+    key, field = event.args
+    if field not in ("from", "each_year", "until"):
+        return model
+    timings = dict(model.prefs.get("plan_timing") or {})
+    timings[key] = {**timings.get(key, {}), field: value}
+    return model.with_pref("plan_timing", timings)
+
+
+@handler("plan_upload")
+def upload_plan(model: AppState, event: Event, value: Any) -> AppState:
+    """A plan file uploaded on the Plan tab: kept and shown when it is a plan that runs, else why not."""
+    if value is None:
+        return model
+    data = value.getvalue()
+    try:
+        scenario = scenario_from_upload(data, value.name, model.package())
+    except SimError as exc:
+        return model.say("error", exc, event.where)
+    opened, ok = open_plan(model, scenario, value.name, event.where, data)
+    return opened.say("success", Said("plan_uploaded_ok", name=model.label(scenario)), event.where) if ok else opened
+
+
+def plan_opened(model: AppState, scenario: Scenario, name: str, where: str, data: bytes | None = None) -> AppState:
+    """A plan given where one-year scenarios are (Scenario files tab): opened on the Plan tab, and said so."""
+    opened, ok = open_plan(model, scenario, name, where, data)
+    if not ok:
+        return opened
+    return opened.say("success", Said("plan_opened", name=model.label(scenario), tab=Said("tab_plan")), where)
+
+
+def open_plan(model: AppState, scenario: Scenario, name: str, where: str,
+              data: bytes | None = None) -> tuple[AppState, bool]:
+    """``scenario`` (read from file ``name``) as the Plan tab's plan, if it is a plan that runs.
+
+    An uploaded file (its bytes ``data``) is kept in ``prefs["plan_files"]`` and chosen
+    as ``up:<name>``; a library file (``data`` None) is chosen as ``lib:<name>``. The
+    current scenario is untouched (it stays one-year). Returns the new model and
+    whether the plan was opened; when not, the model says why, in ``where``.
+    """
+    from sim.plan import run_plan  # the Plan tab's engine, loaded when a plan is first opened
+
+    if not scenario.is_plan:
+        return model.say("error", Said("plan_not_a_plan", name=name), where), False
+    try:
+        run_plan(model.package(), scenario)
+    except SimError as exc:
+        return model.say("error", exc, where), False
+    if data is None:
+        return model.with_pref("plan_src", f"lib:{name}"), True
+    files = tuple((n, d) for n, d in model.prefs.get("plan_files", ()) if n != name) + ((name, data),)
+    return model.with_pref("plan_files", files).with_pref("plan_src", f"up:{name}"), True

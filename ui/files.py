@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -11,7 +10,8 @@ import streamlit as st
 from sim.data import DataPackage
 from sim.errors import ScenarioError
 from sim.i18n import escape_markdown, t
-from sim.scenario import Scenario, dump_scenario
+from sim.scenario import dump_scenario
+from sim.share import file_name
 from ui.cache import library_files, library_scenario
 from ui.state import AppState, TabContext, bind, link_params, lk, on_change, on_click
 
@@ -72,9 +72,3 @@ def library_label(package: DataPackage, path: Path, model: AppState) -> str:
     if scenario is None:
         return f"{path.name} (!)"
     return model.label(scenario) + (f" ({path.name})" if model.lang == "en" else "")
-
-
-def file_name(scenario: Scenario) -> str:
-    """The download's file name, from the scenario's name."""
-    slug = re.sub(r"[^a-z0-9]+", "-", scenario.name.lower()).strip("-")[:60]
-    return f"{slug or 'scenario'}.yaml"

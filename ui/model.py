@@ -11,9 +11,11 @@ from typing import Any
 
 from sim.data import DataPackage
 from sim.engine import Result
+from sim.errors import SimError
 from sim.i18n import DEFAULT_LANG
+from sim.plan.compose import as_plan, plan_settings
 from sim.scenario import Scenario
-from ui.cache import run, shipped_package
+from ui.cache import parse, run, shipped_package
 
 
 @dataclass(frozen=True)
@@ -96,6 +98,23 @@ class AppState:
         if scenario == self.scenario and package.digest == self.digest:
             return self
         return replace(self, scenario=scenario, digest=package.digest, rev=self.rev + 1)
+
+    def chosen_plan(self) -> tuple[str | None, Scenario | None]:
+        """The plan the planner chose on the Plan tab: ``(library file name, None)``, ``(None, plan)``
+        (an uploaded plan, or the current scenario made a plan), or ``(None, None)`` when none was
+        chosen or it does not validate (the tab says why)."""
+        src, package = str(self.prefs.get("plan_src") or ""), self.package()
+        if src.startswith("lib:"):
+            return src[4:], None
+        if src.startswith("up:"):
+            data = dict(self.prefs.get("plan_files", ())).get(src[3:])
+            return None, parse(package, data, src[3:])[0] if data is not None else None
+        if src == "current":
+            try:
+                return None, as_plan(self.scenario, package, *plan_settings(self.scenario, self.prefs))
+            except SimError:
+                return None, None
+        return None, None
 
     def label(self, scenario: Scenario | None = None) -> str:
         """A scenario's name in the UI language (the current one by default)."""

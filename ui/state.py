@@ -114,9 +114,10 @@ import streamlit as st
 from sim.errors import ScenarioError, SimError
 from sim.i18n import DEFAULT_LANG, LANGS, Said, escape_markdown
 from sim.messages import render
-from sim.share import scenario_from_params, share_params
-from ui.cache import shipped_package
-from ui.edits import HANDLERS, accept_loaded, blank_scenario
+from sim.scenario import dump_scenario
+from sim.share import plan_from_params, plan_params, scenario_from_params, share_params
+from ui.cache import scenario_dir, shipped_package
+from ui.edits import HANDLERS, accept_loaded, blank_scenario, open_plan
 from ui.model import AppState, Event, TabContext  # the tabs import them from here
 
 MODEL, QUEUE, GENERATIONS, KNOWN, LOCK = "m", "m_events", "m_keys", "m_known", "m_lock"
@@ -165,6 +166,14 @@ def start_session() -> None:
                 link_digest = params.get("d")
                 if link_digest and not package.digest.startswith(link_digest) and model.scenario is scenario:
                     model = model.say("warning", Said("share_other_data", digest=link_digest[:12]))
+    try:  # the Plan tab's plan, if the link carries one (the one-year scenario above is left as it is)
+        shared = plan_from_params({k: params.get_all(k) for k in params}, package, scenario_dir())
+    except SimError as exc:
+        model = model.say("error", exc)
+    else:
+        if shared is not None:
+            data = None if shared.in_library else dump_scenario(shared.scenario).encode("utf-8")
+            model = open_plan(model, shared.scenario, shared.name, "page", data)[0]
     if params.get("z") in package.zone_ids:
         model = replace(model, zone=params.get("z"))
     commit(model)
@@ -304,6 +313,11 @@ def link_params(model: AppState) -> dict[str, str]:
     extra = {"z": model.zone, "d": model.package().digest[:12]}
     if model.lang != DEFAULT_LANG:
         extra["lang"] = model.lang
+    library_name, plan = model.chosen_plan()
+    try:  # a plan too big for a link is left out of it, not the scenario
+        extra.update(plan_params(plan, library_name))
+    except ScenarioError:
+        pass
     return share_params(model.scenario, **extra)
 
 

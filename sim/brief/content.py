@@ -7,9 +7,8 @@ the scenario file. Several scenarios give the question, the side-by-side table a
 rank chart, then one section per scenario (what changes, its ranking and charts), and
 the same closing sections.
 
-A plan over years (DESIGN section 4) will add one more section builder here, a
-year-by-year :class:`~sim.brief.model.Table` and the rank chart over the years, between
-the changes and the warnings; the writers lay out any section already.
+A plan over years (DESIGN section 4) has a brief of its own, built in
+:mod:`sim.brief.plan` from the same blocks (:func:`build_brief` hands it over).
 
 Every text comes from the catalogue ``sim/locale/brief.yaml`` (and the chart titles
 from ``ui.yaml`` through :mod:`sim.charts`); zones and indicators are named, never
@@ -117,6 +116,10 @@ def build_brief(
     """
     if not inputs:
         raise ValueError("a brief needs at least one scenario")
+    if any(item.scenario.is_plan for item in inputs):
+        from sim.brief.plan import plan_brief  # it builds on this module's composer
+
+        return plan_brief(package, inputs, lang, date, robustness)
     results = [run_scenario(package, item.scenario) for item in inputs]
     return _Composer(package, lang).brief(list(inputs), results, date or dt.date.today(), robustness)
 

@@ -6,7 +6,7 @@ zones and indicators by their names; numbers keep full precision in CSV and JSON
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -14,7 +14,8 @@ from sim.data import DataPackage
 from sim.i18n import option_label
 from sim.messages import Message, Ref, msg, render, text
 from sim.plan.result import BASELINE, PATHS, PLAN, PlanResult
-from sim.plan.schema import GROWTH, TrendRule
+from sim.plan.schema import GROWTH, Timing, TrendRule
+from sim.scenario import Intervention, Scenario
 from sim.report import comparison_frame, comparison_table, csv_text, format_table, to_json
 
 
@@ -44,6 +45,24 @@ def trend_words(result: PlanResult) -> Message:
     return msg("plan.trend_line", rules=parts)
 
 
+def timing_words(item: Intervention, scenario: Scenario) -> Message:
+    """When an intervention of a plan applies, in words (``every year from 2022 to 2024, ...``).
+
+    Without timing keys an intervention is a one-off step in the first projected year
+    that stays (DESIGN section 4); ``each_year`` repeats it every year from ``from`` to
+    ``until`` (the horizon by default), and the level reached stays after ``until``.
+    """
+    timing = item.timing or Timing()
+    start = timing.start if timing.start is not None else scenario.year + 1
+    if not timing.each_year:
+        return msg("plan.timing_once", start=start)
+    horizon = scenario.plan.horizon if scenario.plan else start
+    until = timing.until if timing.until is not None else horizon
+    if until >= horizon:
+        return msg("plan.timing_each", start=start, until=until)
+    return msg("plan.timing_each_held", start=start, until=until)
+
+
 def method_words(result: PlanResult, lang: str) -> str:
     method = result.method
     weights = method.weights if isinstance(method.weights, str) else "explicit"
@@ -52,15 +71,21 @@ def method_words(result: PlanResult, lang: str) -> str:
               goalposts=option_label(method.goalposts, lang, kind="goalposts"), year=result.start_year)
 
 
-def plan_table(result: PlanResult, package: DataPackage, lang: str = "en") -> str:
-    """The year-by-year report: ranks and scores per zone and year (plan and baseline path),
-    the years in which ranks change, notes and warnings, and what the data are."""
+def year_tables(result: PlanResult, package: DataPackage,
+                lang: str = "en") -> tuple[list[str], list[list[str]], list[list[str]]]:
+    """The year-by-year tables of a plan, as text cells: ``(headers, rank_rows, score_rows)``.
+
+    One row per zone (in the order of the plan's ranking at the horizon), one column per
+    year (the observed year first). A projected year's rank cell is ``plan (baseline
+    path)``, e.g. ``2 (3)``; its score cell ``score (change against the baseline path)``,
+    e.g. ``63.42 (+1.20)``; the observed year shows the one rank and score both paths
+    start from. The command line, the brief and the app's Plan tab show these same cells.
+    """
     names = package.name
     years = [result.start_year, *result.years]
     plan_ranks, base_ranks = result.ranks(PLAN), result.ranks(BASELINE)
     plan_scores, base_scores = result.scores(PLAN), result.scores(BASELINE)
     order = list(plan_ranks.loc[result.horizon].sort_values(kind="stable").index)
-    zone_header = _t("col_zone", lang)
     rank_rows, score_rows = [], []
     for zone in order:
         ranks, scores = [names("zone", zone, lang)], [names("zone", zone, lang)]
@@ -70,11 +95,20 @@ def plan_table(result: PlanResult, package: DataPackage, lang: str = "en") -> st
                 scores.append(f"{plan_scores.at[year, zone]:.2f}")
             else:
                 ranks.append(f"{int(plan_ranks.at[year, zone])} ({int(base_ranks.at[year, zone])})")
-                delta = plan_scores.at[year, zone] - base_scores.at[year, zone]
+                delta = round(float(plan_scores.at[year, zone] - base_scores.at[year, zone]), 2) + 0.0
                 scores.append(f"{plan_scores.at[year, zone]:.2f} ({delta:+.2f})")
         rank_rows.append(ranks)
         score_rows.append(scores)
-    headers = [zone_header, *(_t("col_observed", lang, year=y) if y == result.start_year else str(y) for y in years)]
+    headers = [_t("col_zone", lang), *(_t("col_observed", lang, year=y) if y == result.start_year else str(y)
+                                       for y in years)]
+    return headers, rank_rows, score_rows
+
+
+def plan_table(result: PlanResult, package: DataPackage, lang: str = "en") -> str:
+    """The year-by-year report: ranks and scores per zone and year (plan and baseline path),
+    the years in which ranks change, notes and warnings, and what the data are."""
+    names = package.name
+    headers, rank_rows, score_rows = year_tables(result, package, lang)
     lines = [
         _t("title", lang, name=plan_name(result, lang), year=result.start_year, horizon=result.horizon),
         render(trend_words(result), lang, names),
@@ -103,14 +137,21 @@ def plan_table(result: PlanResult, package: DataPackage, lang: str = "en") -> st
     return "\n".join(lines)
 
 
-def warnings_by_text(result: PlanResult, package: DataPackage, lang: str) -> list[tuple[str, str]]:
-    """Each distinct warning once, with the years it holds in (``2022–2025``, ``2021, 2023``)."""
+def warnings_by_text(result: PlanResult, package: DataPackage, lang: str,
+                     reword: Callable[[object], object] | None = None) -> list[tuple[str, str]]:
+    """Each distinct warning once, with the years it holds in (``2022–2025``, ``2021, 2023``).
+
+    ``reword``: applied to each warning before it is rendered (the app names interventions
+    by number, :func:`sim.whatif_table.numbered_interventions`).
+    """
     years_of: dict[str, list[int]] = {}
     for year_result in result.results:
         for warning in year_result.warnings:
             if getattr(warning, "key", "") == "engine.rounded":
                 # The value rounded differs each year; the fact that it is rounded does not.
                 warning = msg("plan.rounded", indicator=warning.params["indicator"], zone=warning.params["zone"])
+            if reword is not None:
+                warning = reword(warning)
             years_of.setdefault(render(warning, lang, package.name), []).append(year_result.year)
     return [(warning, year_span(sorted(set(years)))) for warning, years in years_of.items()]
 
@@ -211,5 +252,5 @@ def _same_path(a: PlanResult, b: PlanResult) -> bool:
     return all(a.year(y).baseline_values.equals(b.year(y).baseline_values) for y in a.years if y in b.years)
 
 
-__all__ = ["PATHS", "comparison_of_plans", "plan_csv", "plan_frame", "plan_json", "plan_table", "trend_words",
-           "warnings_by_text", "year_span"]
+__all__ = ["PATHS", "comparison_of_plans", "plan_csv", "plan_frame", "plan_json", "plan_table", "timing_words",
+           "trend_words", "warnings_by_text", "year_span", "year_tables"]
