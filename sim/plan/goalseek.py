@@ -29,7 +29,6 @@ from sim.analysis.goalseek import (
     DEFAULT_MAX_CHANGE,
     Lever,
     LeverSpace,
-    SeekProblem,
     Target,
     parse_target,
     resolve_levers,
@@ -38,6 +37,7 @@ from sim.analysis.goalseek import (
     target_met,
 )
 from sim.analysis.goalseek.search import _Search
+from sim.analysis.goalseek.variables import lever_problem
 from sim.analysis.options import check_seed
 from sim.data import DataPackage
 from sim.errors import UsageError
@@ -220,21 +220,9 @@ def plan_goal_seek(
     steps = by - scenario.year
     chosen, notes = yearly_levers(model, zone_row, steps, levers, max_change, bounds, costs)
     space = LeverSpace(model, zone_row, chosen)
-
-    def margins(g: np.ndarray, relax: bool) -> np.ndarray:
-        tables = space.tables(total_change(g, space.percent, steps), relax)
-        _, scores, valid = model.evaluate(tables, relax)
-        out = target_margins(np.where(valid[:, None], scores, 0.0), zone_row, target, model.zones)
-        return np.where(valid, out, -np.inf)
-
-    problem = SeekProblem(
-        margin=margins,
-        lower=np.array([lever.lower for lever in chosen]),
-        upper=np.array([lever.upper for lever in chosen]),
-        cost=np.array([lever.cost for lever in chosen]),
-        step=np.array([lever.step for lever in chosen]),
-        delta=float(margin),
-    )
+    # the search's variables are the yearly step g; the target year's table carries its compounded total
+    problem = lever_problem(space, chosen, zone_row, target, margin,
+                            changes=lambda g: total_change(g, space.percent, steps))
     outcome = seek(problem, seed=seed, evolution_steps=evolution_steps)
     search = _Search(problem)
     g = outcome.t

@@ -27,9 +27,9 @@ from sim.analysis.goalseek.confidence import CONFIDENCE_DRAWS, TargetConfidence,
 from sim.analysis.goalseek.core import seek
 from sim.analysis.options import check_seed
 from sim.analysis.robustness.core import DEFAULT_SIGMA
-from sim.analysis.goalseek.search import DEFAULT_MARGIN, SeekProblem, _Search
+from sim.analysis.goalseek.search import DEFAULT_MARGIN, _Search
 from sim.analysis.goalseek.targets import Target, parse_target, target_margins, target_met
-from sim.analysis.goalseek.variables import DEFAULT_MAX_CHANGE, Lever, LeverSpace, resolve_levers
+from sim.analysis.goalseek.variables import DEFAULT_MAX_CHANGE, Lever, LeverSpace, lever_problem, resolve_levers
 from sim.data import DataPackage
 from sim.engine import Result, analysis_model, explain, run_scenario
 from sim.errors import UsageError
@@ -450,22 +450,7 @@ def goal_seek(
     chosen, notes = resolve_levers(model, zone_row, levers, max_change, bounds, costs)
     start_result = explain(model)
 
-    space = LeverSpace(model, zone_row, chosen)
-
-    def margins(t: np.ndarray, relax: bool) -> np.ndarray:
-        tables = space.tables(t, relax)
-        _, scores, valid = model.evaluate(tables, relax)
-        out = target_margins(np.where(valid[:, None], scores, 0.0), zone_row, target, model.zones)
-        return np.where(valid, out, -np.inf)
-
-    problem = SeekProblem(
-        margin=margins,
-        lower=np.array([lever.lower for lever in chosen]),
-        upper=np.array([lever.upper for lever in chosen]),
-        cost=np.array([lever.cost for lever in chosen]),
-        step=np.array([lever.step for lever in chosen]),
-        delta=float(margin),
-    )
+    problem = lever_problem(LeverSpace(model, zone_row, chosen), chosen, zone_row, target, margin)
     outcome = seek(problem, seed=seed, evolution_steps=evolution_steps)
     search = _Search(problem)
 

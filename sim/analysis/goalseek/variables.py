@@ -8,11 +8,13 @@ turns ids, bounds and cost weights into levers, and :func:`lever_tables` turns a
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
+from sim.analysis.goalseek.search import SeekProblem
+from sim.analysis.goalseek.targets import Target, target_margins
 from sim.engine import CompiledScenario, Edit, apply_edits
 from sim.engine.tables import TO, round_half_away
 from sim.errors import UsageError
@@ -241,3 +243,40 @@ def lever_tables(model: CompiledScenario, zone_row: int, levers: Sequence[Lever]
                  relax: bool) -> np.ndarray:
     """Tables of changed values (before links) with the levers moved by ``t`` (shape (B, L)) for the zone."""
     return LeverSpace(model, zone_row, levers).tables(t, relax)
+
+
+def lever_problem(space: LeverSpace, chosen: Sequence[Lever], zone_row: int, target: Target, margin: float,
+                  changes: Callable[[np.ndarray], np.ndarray] | None = None) -> SeekProblem:
+    """The search problem of reaching ``target`` with the levers of ``space``, on its engine model.
+
+    Parameters
+    ----------
+    space : LeverSpace
+        The levers as arrays, on the compiled model they edit.
+    chosen : sequence of Lever
+        The same levers (their bounds, costs and grid steps).
+    zone_row : int
+        The zone's row in the model's tables.
+    target : Target
+    margin : float
+        Points to spare: the target must hold by at least this much.
+    changes : callable, optional
+        Maps the searched variables to the levers' changes (a plan's goal-seek searches
+        a yearly step and applies its compounded total); default: the variables are the changes.
+    """
+    model = space.model
+
+    def margins(t: np.ndarray, relax: bool) -> np.ndarray:
+        tables = space.tables(t if changes is None else changes(t), relax)
+        _, scores, valid = model.evaluate(tables, relax)
+        out = target_margins(np.where(valid[:, None], scores, 0.0), zone_row, target, model.zones)
+        return np.where(valid, out, -np.inf)
+
+    return SeekProblem(
+        margin=margins,
+        lower=np.array([lever.lower for lever in chosen]),
+        upper=np.array([lever.upper for lever in chosen]),
+        cost=np.array([lever.cost for lever in chosen]),
+        step=np.array([lever.step for lever in chosen]),
+        delta=float(margin),
+    )
