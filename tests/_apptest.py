@@ -13,6 +13,18 @@ import pandas as pd
 from streamlit.testing.v1 import AppTest
 
 APP = str(Path(__file__).resolve().parent.parent / "streamlit_app.py")
+#: Seconds one run of the app may take in a test (goal-seek takes a few; the suite runs in parallel).
+APP_TIMEOUT = 120
+
+
+def fresh_app(timeout: float = APP_TIMEOUT) -> AppTest:
+    """A new session of the app, after its first run (the ``app`` fixture of conftest.py)."""
+    return AppTest.from_file(APP, default_timeout=timeout).run()
+
+
+def no_exception(at: AppTest) -> None:
+    """The last run raised nothing (an exception's message is the assertion's)."""
+    assert not at.exception, [e.value for e in at.exception]
 
 
 def model(at: AppTest):

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pytest
+from _apptest import fresh_app
 from _appserver import CHROMIUM, chromium_launch_args, serve_app
 
 from sim.data import DataPackage, load_package
@@ -24,6 +25,13 @@ REPO_ROOT = TESTS_DIR.parent
 PACKAGES_DIR = TESTS_DIR / "packages"
 #: Copies of ``tiny`` with one defect each (see its README.md).
 BROKEN_PACKAGES_DIR = TESTS_DIR / "broken_packages"
+
+
+@pytest.fixture
+def app(monkeypatch):
+    """A fresh app session (AppTest) on the shipped data and the real scenario library."""
+    monkeypatch.delenv("ZONESIM_SCENARIO_DIR", raising=False)
+    return fresh_app()
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from _apptest import APP, all_sliders, model, move, pick_zone, ranking, slider, tab, widget
+from _apptest import APP, all_sliders, model, move, no_exception, pick_zone, ranking, slider, tab, widget
 
 from sim.provenance import provenance_line
 from sim.charts import fixed_decimals, ranking_frame
@@ -37,17 +37,6 @@ ALL_TABS = ("whatif", "files", "compare", "plan", "goalseek", "levers", "robustn
 @pytest.fixture(scope="module")
 def package():
     return load_package()
-
-
-@pytest.fixture
-def app(monkeypatch, tmp_path) -> AppTest:
-    """A fresh app session on the shipped data (the scenario library: the real one)."""
-    monkeypatch.delenv("ZONESIM_SCENARIO_DIR", raising=False)
-    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _ranking(at: AppTest) -> pd.DataFrame:
@@ -94,7 +83,7 @@ def _ranking_changing_move(package):
 
 
 def test_every_tab_renders_without_exception(app, package):
-    _ok(app)
+    no_exception(app)
     labels = [tab.label for tab in app.tabs]
     assert labels == [t(f"tab_{tab}", "zh") for tab in ALL_TABS]
     groups = package.indicators["group"]
@@ -102,13 +91,13 @@ def test_every_tab_renders_without_exception(app, package):
     assert len(app.get("vega_lite_chart")) >= 2
     for label in labels[1:] + labels[:1]:
         tab(app, label)
-        _ok(app)
+        no_exception(app)
         assert not app.error, [e.value for e in app.error]
     for lang in ("en",):
         widget(app, "radio", "w_lang").set_value(lang).run()
         for label in [t(f"tab_{tab_id}", lang) for tab_id in ALL_TABS]:
             tab(app, label)
-            _ok(app)
+            no_exception(app)
 
 
 def test_the_start_page_shows_the_baseline_ranking_and_its_source(app, package):
@@ -159,7 +148,7 @@ def test_moving_a_slider_changes_the_ranking_as_the_engine_says(app, package):
     pick_zone(app, zone)
     before = _ranking(app)
     move(app, package, indicator, value)
-    _ok(app)
+    no_exception(app)
     after = _ranking(app)
     pd.testing.assert_frame_equal(after, expected, check_dtype=False)
     assert list(after["示范区"]) != list(before["示范区"])
@@ -177,7 +166,7 @@ def test_several_sliders_and_zones_combine(app, package):
     pick_zone(app, zones[1])
     assert slider(app, package, "unicorns").value == 0
     move(app, package, "vc_investment", 30)
-    _ok(app)
+    no_exception(app)
     document = _document(package, [
         {"zone": zones[0], "indicator": "unicorns", "by": 4},
         {"zone": zones[1], "indicator": "vc_investment", "by": "+30%"},
@@ -207,7 +196,7 @@ def test_warnings_are_shown(app, package):
         {"zone": t("all_zones", "zh"), "indicator": package.name("indicator", "avg_salary", "zh"),
          "change": t("change_by_percent", "zh"), "value": 8.0}]}
     app.button(key="w_apply_table").click().run()
-    _ok(app)
+    no_exception(app)
     assert [i.zones for i in model(app).scenario.interventions] == [("all",)]
     warnings = " ".join(unescape_markdown(w.value) for w in app.warning)
     result = run_scenario(package, model(app).scenario)
@@ -233,7 +222,7 @@ def test_the_interventions_table_edits_the_scenario(app, package):
                         "change": t("change_to", "zh"), "value": 40.0, "note": "joint centres"}],
     }
     app.button(key="w_apply_table").click().run()
-    _ok(app)
+    no_exception(app)
     document = _document(package, [
         {"zone": zones[0], "indicator": "unicorns", "by": 6},
         {"zone": [zones[1], zones[2]], "indicator": "overseas_rd_centers", "to": 40, "note": "joint centres"},
@@ -253,7 +242,7 @@ def test_an_invalid_table_edit_is_refused_and_the_work_kept(app, package):
         {"zone": "shenzen", "indicator": package.name("indicator", "unicorns", "zh"), "change": t("change_to", "zh"),
          "value": -5.0}]}
     app.button(key="w_apply_table").click().run()
-    _ok(app)
+    no_exception(app)
     errors = " ".join(unescape_markdown(e.value) for e in app.error)
     # in the page's language, quoting what was typed and suggesting the zone meant
     assert "未知示范区 'shenzen'" in errors and "'shenzhen'" in errors
@@ -266,7 +255,7 @@ def test_year_and_method_change_the_results_as_the_engine_says(app, package):
     widget(app, "selectbox", "w_year").set_value(first).run()
     widget(app, "selectbox", "w_m_weights.zh").set_value("equal").run()
     widget(app, "selectbox", "w_m_score_normalization.zh").set_value("same").run()
-    _ok(app)
+    no_exception(app)
     document = _document(package, [], year=first, method={"weights": "equal", "score_normalization": None})
     pd.testing.assert_frame_equal(_ranking(app), _expected(package, document), check_dtype=False)
     scenario = model(app).scenario
@@ -302,7 +291,7 @@ def test_loading_a_library_scenario_sets_the_sliders(package, tmp_path, monkeypa
     tab(at, t("tab_files", "zh"))
     widget(at, "selectbox", "w_lib.zh").set_value(path.name).run()
     at.button(key="w_load").click().run()
-    _ok(at)
+    no_exception(at)
     assert any(path.name not in s.value and "推进" in unescape_markdown(s.value) for s in at.success)
     scenario = model(at).scenario
     assert dump_scenario(scenario) == path.read_text(encoding="utf-8")
@@ -324,7 +313,7 @@ def test_every_shipped_library_file_loads_or_says_why(app, package):
     for name in names:
         widget(app, "selectbox", "w_lib.zh").set_value(name).run()
         app.button(key="w_load").click().run()
-        _ok(app)
+        no_exception(app)
         assert app.success or app.error
 
 
@@ -335,7 +324,7 @@ def test_a_bad_upload_shows_the_cli_message_and_keeps_the_work(app, package):
     tab(app, t("tab_files", "zh"))
     bad = b"version: 1\nname: broken\nyear: 2020\ninterventions:\n  - {zone: sunan, indicator: rd_spendng, by: 10%}\n"
     app.file_uploader(key="w_scn_upload").upload("broken.yaml", bad, "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     with pytest.raises(SimError) as info:
         parse_scenario(bad, package, source="broken.yaml")
     errors = [unescape_markdown(e.value) for e in app.error]
@@ -361,7 +350,7 @@ def test_hostile_uploads_are_refused(app, data, words):
     tab(app, t("tab_files", "zh"))
     kept = model(app).scenario
     app.file_uploader(key="w_scn_upload").upload("x.yaml", data, "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     errors = " ".join(unescape_markdown(e.value) for e in app.error)
     for word in words:
         assert word in errors
@@ -372,7 +361,7 @@ def test_a_good_upload_becomes_the_current_scenario_and_is_offered_for_compariso
     path = _scenario_file(package, tmp_path)
     tab(app, t("tab_files", "zh"))
     app.file_uploader(key="w_scn_upload").upload(path.name, path.read_bytes(), "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     assert dump_scenario(model(app).scenario) == path.read_text(encoding="utf-8")
     code = [c.value for c in app.code if c.language == "yaml"]
     assert code == [path.read_text(encoding="utf-8").rstrip("\n")]  # what the download button serves
@@ -388,7 +377,7 @@ def test_html_in_a_scenario_name_is_never_rendered(app, package, tmp_path):
     widget(app, "radio", "w_lang").set_value("en").run()
     tab(app, t("tab_files", "en"))
     app.file_uploader(key="w_scn_upload").upload("evil.yaml", text.encode(), "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     assert model(app).scenario.name == evil
     for tab_key in ("tab_whatif", "tab_files", "tab_compare"):
         tab(app, t(tab_key, "en"))
@@ -411,7 +400,7 @@ def test_a_share_link_restores_the_same_sliders_and_results(package, tmp_path):
     for key, value in share_params(scenario, z=zone, lang="en").items():
         at.query_params[key] = value
     at.run()
-    _ok(at)
+    no_exception(at)
     assert not at.error
     assert dump_scenario(model(at).scenario) == dump_scenario(scenario)
     assert model(at).zone == zone and model(at).lang == "en"
@@ -447,7 +436,7 @@ def test_a_bad_share_link_shows_an_error_and_the_app_still_works(package, params
     for key, value in params.items():
         at.query_params[key] = value
     at.run()
-    _ok(at)
+    no_exception(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
     assert errors.startswith(render(LINK_SOURCE, "zh")) and all(word in errors for word in words)
     assert model(at).scenario.interventions == ()
@@ -460,7 +449,7 @@ def test_a_share_link_with_an_invalid_scenario_names_line_and_field(package):
     at.query_params["v"] = "1"
     at.query_params["s"] = encode_scenario_text(text)
     at.run()
-    _ok(at)
+    no_exception(at)
     errors = " ".join(unescape_markdown(e.value) for e in at.error)
     # in the page's language (Chinese), naming the zone and the indicator
     assert errors.startswith(render(LINK_SOURCE, "zh")) and "（第 5 行）" in errors
@@ -474,7 +463,7 @@ def test_a_share_link_with_an_invalid_scenario_names_line_and_field(package):
 def test_switching_language_changes_every_label(app, package):
     zone = model(app).zone
     widget(app, "radio", "w_lang").set_value("en").run()
-    _ok(app)
+    no_exception(app)
     assert [tab.label for tab in app.tabs] == ["What-if", "Scenario files", "Compare", "Plan over years", "Goal-seek", "Levers",
                                                 "Robustness"]
     assert app.title[0].value == t("title", "en")
@@ -496,7 +485,7 @@ def test_uploading_a_data_package_switches_to_it_and_a_bad_one_is_refused(app, p
     shipped_digest = package.digest
     bad = b"PK\x03\x04 not really a workbook"
     app.file_uploader(key="w_data_upload").upload("mine.xlsx", bad, "application/octet-stream").run()
-    _ok(app)
+    no_exception(app)
     assert "mine.xlsx" in " ".join(unescape_markdown(e.value) for e in app.error)
     assert model(app).data == "shipped"
     move(app, package, "unicorns", 3)
@@ -505,7 +494,7 @@ def test_uploading_a_data_package_switches_to_it_and_a_bad_one_is_refused(app, p
     for file in sorted(tiny.iterdir()):
         uploader.upload(file.name, file.read_bytes(), "text/csv")
     app.run()
-    _ok(app)
+    no_exception(app)
     assert model(app).data == "uploaded"
     assert model(app).upload.digest != shipped_digest
     # the scenario (unicorns) does not fit the tiny package: a blank one is started, and the planner told
@@ -514,7 +503,7 @@ def test_uploading_a_data_package_switches_to_it_and_a_bad_one_is_refused(app, p
     tiny_package = model(app).upload
     assert all_sliders(app, tiny_package) == set(tiny_package.indicator_ids)  # one slider per indicator of tiny
     widget(app, "radio", "w_data.zh").set_value("shipped").run()
-    _ok(app)
+    no_exception(app)
     assert all_sliders(app, package) == set(package.indicator_ids)
 
 
@@ -531,7 +520,7 @@ def test_compare_two_scenarios_side_by_side(package, tmp_path, monkeypatch):
     # the baseline is always shown: neither the blank current scenario nor baseline.yaml is picked again
     assert widget(at, "multiselect", "w_cmp.en").value == [f"lib:{path.name}"]
     widget(at, "multiselect", "w_cmp.en").set_value(["lib:baseline.yaml", f"lib:{path.name}"]).run()
-    _ok(at)
+    no_exception(at)
     matrix, inputs = at.table[0].value, at.table[1].value
     result = run_scenario(package, parse_scenario(path.read_bytes(), package))
     assert list(matrix.columns) == ["zone", "baseline", "[1]", "[2]"]
@@ -556,6 +545,6 @@ def test_applying_an_unchanged_table_keeps_the_editor(app):
     """A row still missing a cell is not sent by the browser; pressing apply must not wipe it."""
     rev = model(app).rev
     app.button(key="w_apply_table").click().run()
-    _ok(app)
+    no_exception(app)
     assert model(app).rev == rev
     assert not app.error

@@ -27,7 +27,7 @@ from sim.analysis.views import (
     top_lever,
     top_lever_sentence,
 )
-from _apptest import APP, model, move, pick_zone, ranking, slider, tab, widget
+from _apptest import model, move, no_exception, pick_zone, ranking, slider, tab, widget
 
 from sim.charts import fixed_decimals, ranking_frame
 from sim.data import load_package
@@ -36,7 +36,6 @@ from sim.errors import SimError
 from sim.i18n import t, unescape_markdown
 from sim.scenario import dump_scenario, scenario_from_dict
 
-TIMEOUT = 120  # goal-seek takes a few seconds; the suite runs in parallel
 ANALYSIS_TABS = ("tab_goalseek", "tab_levers", "tab_robustness")
 
 
@@ -45,19 +44,9 @@ def package():
     return load_package()
 
 
-@pytest.fixture
-def app(monkeypatch) -> AppTest:
-    monkeypatch.delenv("ZONESIM_SCENARIO_DIR", raising=False)
-    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
-
-
 def _open(at: AppTest, label_key: str, lang: str = "zh") -> None:
     tab(at, t(label_key, lang))
-    _ok(at)
+    no_exception(at)
 
 
 def _texts(elements) -> list[str]:
@@ -124,7 +113,7 @@ def _run_goal_seek(app, package, zone, levers=None):
     if levers is not None:
         widget(app, "multiselect", "w_gs_levers.zh").set_value(levers).run()
     app.button(key="w_gs_run").click().run()
-    _ok(app)
+    no_exception(app)
 
 
 def test_goal_seek_then_load_the_answer_into_the_sliders(app, package):
@@ -154,7 +143,7 @@ def test_goal_seek_then_load_the_answer_into_the_sliders(app, package):
     assert len(download) == 1
 
     app.button(key="w_gs_load").click().run()
-    _ok(app)
+    no_exception(app)
     # The found scenario is now the current one, and the what-if tab shows it.
     assert dump_scenario(model(app).scenario) == dump_scenario(found)
     assert app.session_state["w_tab"] == t("tab_whatif", "zh")
@@ -205,7 +194,7 @@ def test_a_bad_goal_seek_input_shows_the_error_and_keeps_the_state(app, package)
     answer = model(app).answers["gs"]["answer"]
     widget(app, "multiselect", "w_gs_levers.zh").set_value([]).run()
     app.button(key="w_gs_run").click().run()
-    _ok(app)
+    no_exception(app)
     with pytest.raises(SimError) as info:
         goal_seek(package, zone, "rank:1", scenario=kept, levers=[])
     assert info.value.render("zh", package.name) in _texts(app.error)  # the library's message, in the page's language
@@ -225,7 +214,7 @@ def test_the_levers_tab_shows_the_top_lever_the_library_computes(app, package):
     for sort_by in ("10%", "1sd"):
         if sort_by != "10%":
             widget(app, "radio", "w_lv_sort.zh").set_value(sort_by).run()
-            _ok(app)
+            no_exception(app)
         report = lever_report(package, zone, scenario=_blank(package), sort_by=sort_by)
         pd.testing.assert_frame_equal(_table(app), lever_frame(report, package, "zh"), check_dtype=False)
         best = top_lever(report)
@@ -251,7 +240,7 @@ def test_robustness_shows_the_heatmap_and_the_library_probabilities(app, package
     widget(app, "number_input", "w_rb_draws.zh").set_value(12_000).run()
     widget(app, "number_input", "w_rb_seed.zh").set_value(7).run()
     app.button(key="w_rb_run").click().run()
-    _ok(app)
+    no_exception(app)
     assert not app.error, _texts(app.error)
     # more than one chunk of draws, so the progress bar moves; the library's defaults otherwise
     expected = robustness(package, scenario, draws=12_000, seed=7, sigma=0.05)
@@ -282,7 +271,7 @@ def test_robustness_without_interventions_has_no_baseline_comparison(app, packag
     widget(app, "number_input", "w_rb_draws.zh").set_value(200).run()
     widget(app, "selectbox", "w_rb_vary.zh").set_value("scores").run()
     app.button(key="w_rb_run").click().run()
-    _ok(app)
+    no_exception(app)
     try:
         expected = robustness(package, _blank(package), draws=200, seed=1, sigma=0.05, score_normalizations="all")
     except SimError as exc:  # ratio needs positive values: the library's message, and nothing kept
@@ -314,7 +303,7 @@ def test_html_in_the_scenario_name_is_never_rendered_on_the_analysis_tabs(app, p
             widget(app, "number_input", "w_rb_draws.en").set_value(100).run()
         if button:
             app.button(key=button).click().run()
-        _ok(app)
+        no_exception(app)
         rendered = [e.value for kind in ("markdown", "caption", "success", "error", "warning", "info")
                     for e in getattr(app, kind)]
         shown = [v for v in rendered if "alert(1)" in v]
@@ -366,7 +355,7 @@ def _visit_analysis_tabs(app, package, lang):
         if key == "tab_robustness":
             widget(app, "number_input", f"w_rb_draws.{lang}").set_value(2_000).run()
             app.button(key="w_rb_run").click().run()
-        _ok(app)
+        no_exception(app)
         yield key, _main_texts(app)
 
 

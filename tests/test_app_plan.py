@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _apptest import APP, model, tab, widget
+from _apptest import model, no_exception, tab, widget
 from streamlit.testing.v1 import AppTest
 
 from sim.data import load_package
@@ -22,22 +22,11 @@ from sim.scenario import load_scenario
 ROOT = Path(__file__).resolve().parent.parent
 ONE_YEAR = ROOT / "scenarios" / "sunan_rd_doubling.yaml"
 CATCH_UP = ROOT / "scenarios" / "plan_sunan_catch_up_2021_2025.yaml"
-TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
 def package():
     return load_package()
-
-
-@pytest.fixture
-def app(monkeypatch) -> AppTest:
-    monkeypatch.delenv("ZONESIM_SCENARIO_DIR", raising=False)
-    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-
-
-def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
 
 
 def _ranks_shown(at: AppTest) -> list[list[str]]:
@@ -51,7 +40,7 @@ def _keyed(at: AppTest, kind: str, prefix: str):
 
 def test_the_default_is_a_library_plan_with_its_years(app, package):
     tab(app, t("tab_plan", "zh"))
-    _ok(app)
+    no_exception(app)
     assert not app.error, [e.value for e in app.error]
     source = widget(app, "selectbox", "w_plan_src.zh")
     assert source.value.startswith("lib:plan_")
@@ -65,14 +54,14 @@ def test_the_current_scenario_as_a_plan_with_timings_through_the_state_model(app
     app.file_uploader(key="w_scn_upload").upload(ONE_YEAR.name, ONE_YEAR.read_bytes(), "application/x-yaml").run()
     tab(app, t("tab_plan", "zh"))
     widget(app, "selectbox", "w_plan_src.zh").set_value("current").run()
-    _ok(app)
+    no_exception(app)
     widget(app, "selectbox", "w_plan_horizon.zh").set_value(2023).run()
     widget(app, "selectbox", "w_plan_trend.zh").set_value("+5%").run()
     (start,) = _keyed(app, "selectbox", "w_plan_from_")
     start.set_value(2022).run()
     (each,) = _keyed(app, "checkbox", "w_plan_each_")
     each.check().run()
-    _ok(app)
+    no_exception(app)
     assert not app.error, [e.value for e in app.error]
     current = model(app).scenario
     assert not current.is_plan  # the What-if tab keeps its one-year scenario
@@ -83,7 +72,7 @@ def test_the_current_scenario_as_a_plan_with_timings_through_the_state_model(app
     assert _ranks_shown(app) == rank_rows
     # the timing is kept while the tab is closed, and the What-if tab still runs
     tab(app, t("tab_whatif", "zh"))
-    _ok(app)
+    no_exception(app)
     tab(app, t("tab_plan", "zh"))
     assert _keyed(app, "checkbox", "w_plan_each_")[0].value is True and _ranks_shown(app) == rank_rows
 
@@ -92,14 +81,14 @@ def test_uploads_on_the_plan_tab(app, package):
     tab(app, t("tab_plan", "zh"))
     uploader = app.file_uploader(key="w_plan_upload")
     uploader.upload(ONE_YEAR.name, ONE_YEAR.read_bytes(), "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     assert t("plan_not_a_plan", "zh", name=ONE_YEAR.name) in [unescape_markdown(e.value) for e in app.error]
     app.file_uploader(key="w_plan_upload").upload("broken.yaml", b"version: 1\nname: [\n", "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     assert app.error and "broken.yaml" in app.error[0].value
     text = CATCH_UP.read_bytes().replace(b"name: ", b"name: Mine ", 1)
     app.file_uploader(key="w_plan_upload").upload("mine.yaml", text, "application/x-yaml").run()
-    _ok(app)
+    no_exception(app)
     assert widget(app, "selectbox", "w_plan_src.zh").value == "up:mine.yaml"
     assert not app.error and model(app).prefs["plan_files"][0][0] == "mine.yaml"
     _, rank_rows, _ = year_tables(run_plan(package, load_scenario(CATCH_UP, package)), package, "zh")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from _apptest import APP, model, tab, widget
+from _apptest import APP, APP_TIMEOUT, model, no_exception, tab, widget
 from streamlit.testing.v1 import AppTest
 
 from sim.data import load_package
@@ -24,7 +24,6 @@ ROOT = Path(__file__).resolve().parent.parent
 LIBRARY = ROOT / "scenarios"
 #: Not the Plan tab's default (the first library plan), so showing it proves it was opened.
 MORE_CORE = LIBRARY / "plan_more_core_zones_2023.yaml"
-TIMEOUT = 120
 
 
 @pytest.fixture(scope="module")
@@ -32,14 +31,8 @@ def package():
     return load_package()
 
 
-@pytest.fixture
-def app(monkeypatch) -> AppTest:
-    monkeypatch.delenv("ZONESIM_SCENARIO_DIR", raising=False)
-    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
-
-
 def _ok(at: AppTest) -> None:
-    assert not at.exception, [e.value for e in at.exception]
+    no_exception(at)
     assert not at.error, [e.value for e in at.error]
 
 
@@ -98,7 +91,7 @@ def test_a_one_year_file_on_the_files_tab_still_loads_as_the_scenario(app, packa
 
 
 def _started_with(params: dict) -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at = AppTest.from_file(APP, default_timeout=APP_TIMEOUT)
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()
